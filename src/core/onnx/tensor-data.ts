@@ -1,0 +1,88 @@
+import { open } from 'node:fs/promises';
+import { TensorProto_DataType as DT, type TensorProto } from 'onnx-buf';
+import { UserError } from '../errors';
+import { bytesPerElement, decode16, dtypeName, encode16, isSupportedWeightDtype } from './dtype';
+import { externalRef, isExternal, resolveLocation } from './external-data';
+import type { OnnxModel } from './model-file';
+
+/** A tensor's shape as numbers. */
+export function tensorDims(t: TensorProto): number[] {
+  return t.dims.map(Number);
+}
+
+export function tensorNumel(t: TensorProto): number {
+  return tensorDims(t).reduce((a, b) => a * b, 1);
+}
+
+/** Byte size of the tensor's data in raw form, or undefined for variable-size dtypes. */
+export function tensorByteLength(t: TensorProto): number | undefined {
+  const b = bytesPerElement(t.dataType);
+  return b === undefined ? undefined : b * tensorNumel(t);
+}
+
+/**
+ * A weight tensor as float32, whatever its storage: raw_data, float_data / int32_data (fp16/bf16
+ * bit patterns), or external data (one positioned read of just this tensor's bytes).
+ */
+export async function readTensorFloat32(model: OnnxModel, t: TensorProto): Promise<Float32Array> {
+  checkWeightDtype(model, t);
+  if (isExternal(t)) return decodeRaw(await readExternalBytes(model, t), t, model.path);
+  if (t.rawData.length > 0) return decodeRaw(t.rawData, t, model.path);
+  return decodeTyped(t, model.path);
+}
+
+function checkWeightDtype(model: OnnxModel, t: TensorProto): void {
+  if (!isSupportedWeightDtype(t.dataType)) {
+    throw new UserError(`${model.path}: weight "${t.name}" has dtype ${dtypeName(t.dataType)}`, 'supported weight dtypes are FLOAT, FLOAT16 and BFLOAT16');
+  }
+}
+
+/** The raw little-endian bytes of an external tensor, read with one positioned read. */
+export async function readExternalBytes(model: OnnxModel, t: TensorProto): Promise<Uint8Array> {
+  const ref = externalRef(t, model.path);
+  const file = resolveLocation(model.dir, ref.location, model.path);
+  const length = ref.length ?? tensorByteLength(t);
+  if (length === undefined) throw new UserError(`${model.path}: external tensor "${t.name}" has no length and a variable-size dtype`);
+  const buf = new Uint8Array(length);
+  const fh = await open(file, 'r');
+  try {
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await fh.read(buf, done, length - done, ref.offset + done);
+      if (bytesRead === 0) throw new UserError(`${model.path}: external data file ${file} ends before tensor "${t.name}"`);
+      done += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+  return buf;
+}
+
+/** Decodes raw bytes. They are copied first: raw_data views are often not 4-byte aligned. */
+function decodeRaw(raw: Uint8Array, t: TensorProto, path: string): Float32Array {
+  const size = bytesPerElement(t.dataType)!;
+  const n = tensorNumel(t);
+  if (raw.length !== n * size) {
+    throw new UserError(`${path}: tensor "${t.name}" holds ${raw.length} bytes, its shape [${tensorDims(t)}] needs ${n * size}`);
+  }
+  const aligned = raw.slice(); // own, aligned ArrayBuffer
+  if (t.dataType === DT.FLOAT) return new Float32Array(aligned.buffer, 0, n);
+  return decode16(new Uint16Array(aligned.buffer, 0, n), t.dataType);
+}
+
+/** float_data (FLOAT) or int32_data (FLOAT16/BFLOAT16 bit patterns, one per element). */
+function decodeTyped(t: TensorProto, path: string): Float32Array {
+  const n = tensorNumel(t);
+  const values = t.dataType === DT.FLOAT ? t.floatData : t.int32Data;
+  if (values.length !== n) {
+    throw new UserError(`${path}: tensor "${t.name}" holds ${values.length} values, its shape [${tensorDims(t)}] needs ${n}`);
+  }
+  return t.dataType === DT.FLOAT ? Float32Array.from(values) : decode16(values, t.dataType);
+}
+
+/** Encodes fp32 values as raw little-endian bytes of `dataType` (fp16/bf16 rounded to nearest even). */
+export function encodeTensorData(data: Float32Array, dataType: number): Uint8Array {
+  if (dataType === DT.FLOAT) return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  if (dataType === DT.FLOAT16 || dataType === DT.BFLOAT16) return new Uint8Array(encode16(data, dataType).buffer);
+  throw new UserError(`cannot write weights of dtype ${dtypeName(dataType)}`, 'supported weight dtypes are FLOAT, FLOAT16 and BFLOAT16');
+}
