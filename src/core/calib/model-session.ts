@@ -1,0 +1,43 @@
+import { toBinary } from '@bufbuild/protobuf';
+import { ModelProtoSchema, TensorProto_DataType, type ModelProto } from 'onnx-buf';
+import * as ort from 'onnxruntime-node';
+import { UserError } from '../errors';
+import { decode16 } from '../onnx/dtype';
+import type { OnnxModel } from '../onnx/model-file';
+
+export interface SessionOptions {
+  /** onnxruntime intra-op threads (default: onnxruntime's choice, one per core). */
+  threads?: number;
+}
+
+/**
+ * Opens an onnxruntime session on `proto`, a (possibly modified) graph of `model`, from memory.
+ * External data is found through onnxruntime's `session.model_external_initializers_file_folder_path`
+ * (the model's own folder), so nothing is written to disk and the data file is read in place.
+ */
+export async function openSession(model: OnnxModel, proto: ModelProto, opts: SessionOptions = {}): Promise<ort.InferenceSession> {
+  const bytes = toBinary(ModelProtoSchema, proto);
+  const options: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: opts.threads,
+    interOpNumThreads: 1,
+    logSeverityLevel: 3,
+    extra: { session: { model_external_initializers_file_folder_path: model.dir } },
+  };
+  try {
+    return await ort.InferenceSession.create(bytes, options);
+  } catch (e) {
+    throw new UserError(`${model.path}: onnxruntime cannot load the model (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+/** Keeps only the feeds the session declares as inputs (a pruned graph may need fewer). */
+export function feedsFor(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
+  return Object.fromEntries(session.inputNames.filter((n) => n in feeds).map((n) => [n, feeds[n]!]));
+}
+
+/** The data of a float output as fp32 (fp16 outputs are widened). */
+export function float32Data(tensor: ort.Tensor, name: string): Float32Array {
+  if (tensor.type === 'float32') return tensor.data as Float32Array;
+  if (tensor.type === 'float16') return decode16(tensor.data as Uint16Array, TensorProto_DataType.FLOAT16);
+  throw new UserError(`activation "${name}" has type ${tensor.type}`, 'only float32 and float16 activations are supported');
+}
