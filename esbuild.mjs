@@ -4,6 +4,11 @@ import * as esbuild from 'esbuild';
 
 const nodeBundles = [
   { entry: 'src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
+  { entry: 'src/extension/extension.ts', out: 'dist/extension.js' },
+  // The worker runs CLI commands in-process: keep src/cli/main.ts's `require.main === module` block from firing.
+  { entry: 'src/worker/main.ts', out: 'dist/worker.js', define: { 'require.main': 'undefined' } },
+  // The extension-host test suite (mocha stays external: it loads its reporters by name).
+  { entry: 'test/extension/suite/index.ts', out: 'out/test/suite/index.js', external: ['mocha'] },
 ];
 
 const common = {
@@ -16,8 +21,31 @@ const common = {
   logLevel: 'warning',
 };
 
-await Promise.all(
-  nodeBundles.map(({ entry, out, banner }) =>
-    esbuild.build({ ...common, entryPoints: [entry], outfile: out, banner: banner ? { js: banner } : undefined }),
+// Webviews: browser bundles loaded by the panels through asWebviewUri (see docs/extension.md).
+const webviewBundles = ['heatmap'];
+
+await Promise.all([
+  ...nodeBundles.map(({ entry, out, banner, define, external }) =>
+    esbuild.build({
+      ...common,
+      entryPoints: [entry],
+      outfile: out,
+      banner: banner ? { js: banner } : undefined,
+      define,
+      external: [...common.external, ...(external ?? [])],
+    }),
   ),
-);
+  ...webviewBundles.map((name) =>
+    esbuild.build({
+      bundle: true,
+      platform: 'browser',
+      target: 'es2022',
+      format: 'iife',
+      sourcemap: true,
+      minify: true,
+      logLevel: 'warning',
+      entryPoints: [`webview/${name}/main.ts`],
+      outfile: `dist/webview/${name}.js`,
+    }),
+  ),
+]);

@@ -1,0 +1,30 @@
+import * as vscode from 'vscode';
+import { registerDesignCommands } from './commands/design-commands';
+import { registerModelCommands } from './commands/model-commands';
+import { initJobRunner } from './job-runner';
+import { registerLanguageClient } from './language-client';
+import { log } from './log';
+
+/** Context keys that show the palette commands only in workspaces that have models / design files. */
+async function setWorkspaceContext(): Promise<void> {
+  const [models, designs] = await Promise.all([
+    vscode.workspace.findFiles('**/*.onnx', '**/node_modules/**', 1),
+    vscode.workspace.findFiles('**/*.merino.json', '**/node_modules/**', 1),
+  ]);
+  await vscode.commands.executeCommand('setContext', 'merino.hasModels', models.length > 0);
+  await vscode.commands.executeCommand('setContext', 'merino.hasDesigns', designs.length > 0);
+}
+
+export function activate(context: vscode.ExtensionContext): void {
+  initJobRunner(context);
+  context.subscriptions.push(
+    log(),
+    vscode.commands.registerCommand('merino.showLog', () => log().show()),
+    ...registerModelCommands(context),
+    ...registerDesignCommands(),
+  );
+  registerLanguageClient(context);
+  void setWorkspaceContext();
+}
+
+export function deactivate(): void {}
