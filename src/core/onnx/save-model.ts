@@ -14,8 +14,9 @@ import {
 import { throwIfAborted, UserError } from '../errors';
 import type { JobOptions } from '../progress';
 import { DataFileWriter } from './data-file-writer';
-import { isSupportedWeightDtype } from './dtype';
+import { dtypeName, isSupportedWeightDtype } from './dtype';
 import { externalRef, isExternal, resolveLocation } from './external-data';
+import { constantValue, storedTensors } from './graph-index';
 import { graphTensors } from './graph-tensors';
 import type { OnnxModel } from './model-file';
 import { encodeTensorData, readExternalBytes, readTensorFloat32, tensorByteLength, tensorDims, tensorNumel } from './tensor-data';
@@ -97,9 +98,11 @@ async function rewriteGraph(ctx: WriteContext, graph: GraphProto, top: boolean):
 /** Constant and subgraph tensors are always written inline (only top-level initializers go external). */
 async function rewriteNode(ctx: WriteContext, n: NodeProto): Promise<NodeProto> {
   if (!n.attribute.some((a) => a.t || a.tensors.length || a.g || a.graphs.length)) return n;
+  // a Constant's tensor is replaced under the node's output name (the name layers know it by)
+  const key = constantValue(n) ? n.output[0] : undefined;
   const attribute = [];
   for (const a of n.attribute) {
-    const t = a.t ? await rewriteTensor(ctx, a.t, false) : undefined;
+    const t = a.t ? await rewriteTensor(ctx, a.t, false, a.name === 'value' ? key : undefined) : undefined;
     const tensors = [];
     for (const x of a.tensors) tensors.push(await rewriteTensor(ctx, x, false));
     const g = a.g ? await rewriteGraph(ctx, a.g, false) : undefined;
@@ -110,16 +113,15 @@ async function rewriteNode(ctx: WriteContext, n: NodeProto): Promise<NodeProto> 
   return { ...n, attribute };
 }
 
-async function rewriteTensor(ctx: WriteContext, t: TensorProto, mayGoExternal: boolean): Promise<TensorProto> {
+async function rewriteTensor(ctx: WriteContext, t: TensorProto, mayGoExternal: boolean, key = t.name): Promise<TensorProto> {
   throwIfAborted(ctx.opts.signal);
-  const result = await placeTensor(ctx, t, mayGoExternal);
+  const result = await placeTensor(ctx, t, mayGoExternal, ctx.replaced.get(key));
   ctx.opts.onProgress?.({ stage: 'writing', done: ++ctx.done, total: ctx.total, detail: t.name });
   return result;
 }
 
 /** Decides where a tensor's bytes go (inline or the data file) and where they come from. */
-async function placeTensor(ctx: WriteContext, t: TensorProto, mayGoExternal: boolean): Promise<TensorProto> {
-  const values = ctx.replaced.get(t.name);
+async function placeTensor(ctx: WriteContext, t: TensorProto, mayGoExternal: boolean, values: Float32Array | undefined): Promise<TensorProto> {
   const size = tensorByteLength(t) ?? 0;
   const external = ctx.writer && mayGoExternal && size >= INLINE_THRESHOLD_BYTES && (values || isExternal(t) || t.rawData.length > 0 || isSupportedWeightDtype(t.dataType));
   if (external) return externalTensor(t, await writeExternal(ctx, t, values), size, ctx.dataName);
@@ -187,16 +189,15 @@ function wantsExternal(proto: ModelProto, mode: boolean | 'auto', replaced: Map<
   return bytes > PROTOBUF_SAFE_BYTES;
 }
 
-/** Every replaced name must be a stored float tensor of the same element count. */
+/** Every replaced name must be a stored float tensor (initializer or Constant output) of the same element count. */
 function checkReplacements(source: Source, replaced: Map<string, Float32Array>): void {
   if (replaced.size === 0) return;
-  const tensors = new Map<string, TensorProto>();
-  for (const t of graphTensors(source.proto)) tensors.set(t.name, t);
+  const tensors = storedTensors(source.proto.graph!);
   for (const [name, values] of replaced) {
     const t = tensors.get(name);
     const where = source.path ?? 'model';
     if (!t) throw new UserError(`${where}: no stored tensor named "${name}" to replace`);
-    if (!isSupportedWeightDtype(t.dataType)) throw new UserError(`${where}: cannot replace "${name}": unsupported weight dtype ${t.dataType}`);
+    if (!isSupportedWeightDtype(t.dataType)) throw new UserError(`${where}: cannot replace "${name}": unsupported weight dtype ${dtypeName(t.dataType)}`);
     if (values.length !== tensorNumel(t)) throw new UserError(`${where}: replacement for "${name}" has ${values.length} values, shape [${tensorDims(t)}] needs ${tensorNumel(t)}`);
   }
 }
