@@ -5,6 +5,7 @@ import * as esbuild from 'esbuild';
 const nodeBundles = [
   { entry: 'src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   { entry: 'src/extension/extension.ts', out: 'dist/extension.js' },
+  { entry: 'src/server/main.ts', out: 'dist/server.js', banner: '#!/usr/bin/env node' },
   // The worker runs CLI commands in-process: keep src/cli/main.ts's `require.main === module` block from firing.
   { entry: 'src/worker/main.ts', out: 'dist/worker.js', define: { 'require.main': 'undefined' } },
   // The extension-host test suite (mocha stays external: it loads its reporters by name).
@@ -18,6 +19,8 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   external: ['onnxruntime-node', 'vscode', '*.node'],
+  // Prefer ESM builds: the UMD builds of jsonc-parser / vscode-json-languageservice use dynamic requires esbuild cannot follow.
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
 };
 

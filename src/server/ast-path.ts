@@ -1,0 +1,26 @@
+/** Walking vscode-json-languageservice's AST by JSON path, without re-parsing the text. */
+import type { ASTNode } from 'vscode-json-languageservice';
+
+export type JsonPath = (string | number)[];
+
+/** The value node at `path`, or undefined when the document has no such value. */
+export function nodeAtPath(root: ASTNode | undefined, path: readonly (string | number)[]): ASTNode | undefined {
+  let node = root;
+  for (const segment of path) {
+    if (node?.type === 'object') node = node.properties.find((p) => p.keyNode.value === segment)?.valueNode;
+    else if (node?.type === 'array' && typeof segment === 'number') node = node.items[segment];
+    else return undefined;
+  }
+  return node;
+}
+
+/** The JSON path of a node; a property node (or its key) gives the path of its value. */
+export function pathOfNode(node: ASTNode): JsonPath {
+  const path: JsonPath = node.type === 'property' ? [node.keyNode.value] : [];
+  for (let current = node; current.parent; current = current.parent) {
+    const parent = current.parent;
+    if (parent.type === 'property') path.unshift(parent.keyNode.value);
+    else if (parent.type === 'array') path.unshift(parent.items.indexOf(current));
+  }
+  return path;
+}
