@@ -8,6 +8,11 @@ import type { OnnxModel } from '../onnx/model-file';
 export interface SessionOptions {
   /** onnxruntime intra-op threads (default: onnxruntime's choice, one per core). */
   threads?: number;
+  /**
+   * onnxruntime graph optimization level (default 'all'). Fusions such as SkipLayerNormalization
+   * depend on which tensors are graph outputs, so values can differ in the last bit between graphs.
+   */
+  graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
 /**
@@ -18,8 +23,9 @@ export interface SessionOptions {
 export async function openSession(model: OnnxModel, proto: ModelProto, opts: SessionOptions = {}): Promise<ort.InferenceSession> {
   const bytes = toBinary(ModelProtoSchema, proto);
   const options: ort.InferenceSession.SessionOptions = {
-    intraOpNumThreads: opts.threads,
+    ...(opts.threads !== undefined && { intraOpNumThreads: opts.threads }),
     interOpNumThreads: 1,
+    graphOptimizationLevel: opts.graphOptimization ?? 'all',
     logSeverityLevel: 3,
     extra: { session: { model_external_initializers_file_folder_path: model.dir } },
   };

@@ -1,0 +1,61 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statfsSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A private temporary file of fp32 activations, written sequentially in pass 1 and read back in
+ * the same order in pass 2 (see docs/calibration.md): it lets the histogram use the exact final
+ * min/max without holding all activations in memory or running the model twice.
+ */
+export class ActivationSpill {
+  private readonly fd: number;
+  private writePos = 0;
+  private readPos = 0;
+
+  private constructor(readonly dir: string) {
+    this.fd = openSync(join(dir, 'activations.f32'), 'w+', 0o600);
+  }
+
+  /** Creates the file in a fresh folder under `parent` (default: the OS temp folder). */
+  static create(parent = tmpdir()): ActivationSpill {
+    return new ActivationSpill(mkdtempSync(join(parent, 'merino-calib-')));
+  }
+
+  get bytesWritten(): number {
+    return this.writePos;
+  }
+
+  append(data: Float32Array): void {
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done, bytes.length - done, this.writePos + done);
+    this.writePos += bytes.length;
+  }
+
+  /** Reads the next `length` floats (in write order) into the start of `into`; returns that view. */
+  readNext(into: Float32Array, length: number): Float32Array {
+    const bytes = new Uint8Array(into.buffer, into.byteOffset, length * 4);
+    for (let done = 0; done < bytes.length; ) {
+      const n = readSync(this.fd, bytes, done, bytes.length - done, this.readPos + done);
+      if (n === 0) throw new Error(`activation spill file ended early at byte ${this.readPos + done}`);
+      done += n;
+    }
+    this.readPos += bytes.length;
+    return into.subarray(0, length);
+  }
+
+  /** Closes and deletes the file and its folder. Safe to call twice. */
+  dispose(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Free bytes on the file system holding `dir`. */
+export function freeBytes(dir = tmpdir()): number {
+  const s = statfsSync(dir);
+  return s.bavail * s.bsize;
+}

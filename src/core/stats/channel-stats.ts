@@ -1,0 +1,83 @@
+/**
+ * Per-channel statistics of one activation tensor (K channels = its last dim) over the calibration
+ * tokens, accumulated in float64: what Wanda (sum of squares) and E-Sparse (sum of squares and the
+ * histogram over [min_k, max_k]) need. See ALGORITHMS.md §1 and docs/calibration.md.
+ */
+export interface ChannelStats {
+  /** Tokens T seen by each channel. */
+  count: number;
+  /** Calibration sequences N_seq. */
+  sequences: number;
+  /** Σ_t x_tk² per channel. */
+  sumSquares: Float64Array;
+  min: Float64Array;
+  max: Float64Array;
+  /** K × bins counts, row-major: equal-width bins over the exact [min_k, max_k] of all T tokens. */
+  histogram?: Uint32Array;
+  bins: number;
+}
+
+/** Empty statistics for K channels (min = +∞, max = −∞ until the first token). */
+export function createChannelStats(channels: number, bins: number): ChannelStats {
+  return {
+    count: 0,
+    sequences: 0,
+    sumSquares: new Float64Array(channels),
+    min: new Float64Array(channels).fill(Infinity),
+    max: new Float64Array(channels).fill(-Infinity),
+    bins,
+  };
+}
+
+export function channelCount(stats: ChannelStats): number {
+  return stats.sumSquares.length;
+}
+
+/**
+ * Adds rows of activations (row-major [rows, K], one row per token) to count, sum of squares,
+ * min and max. Rows are summed in order, so the result does not depend on how rows are batched.
+ */
+export function accumulateMoments(stats: ChannelStats, data: Float32Array): void {
+  const K = channelCount(stats);
+  const rows = data.length / K;
+  const { sumSquares, min, max } = stats;
+  for (let r = 0, base = 0; r < rows; r++, base += K) {
+    for (let k = 0; k < K; k++) {
+      const x = data[base + k]!;
+      sumSquares[k] += x * x;
+      if (x < min[k]!) min[k] = x;
+      if (x > max[k]!) max[k] = x;
+    }
+  }
+  stats.count += rows;
+}
+
+/** r_k = sqrt(Σ_t x_tk² / T). */
+export function channelRms(stats: ChannelStats): Float64Array {
+  return stats.sumSquares.map((s) => (stats.count > 0 ? Math.sqrt(s / stats.count) : 0));
+}
+
+/** ‖X_k‖ = sqrt(Σ_t x_tk² / N_seq), the Wanda norm. */
+export function channelNorm(stats: ChannelStats): Float64Array {
+  return stats.sumSquares.map((s) => (stats.sequences > 0 ? Math.sqrt(s / stats.sequences) : 0));
+}
+
+/** H_k = −Σ_b p_kb ln p_kb in nats, p_kb = histogram[k, b] / T (0 for a constant channel). */
+export function channelEntropy(stats: ChannelStats): Float64Array {
+  const { histogram, bins, count } = stats;
+  if (!histogram) throw new Error('channelEntropy: the statistics have no histogram');
+  const K = channelCount(stats);
+  const out = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    let h = 0;
+    for (let b = k * bins, end = b + bins; b < end; b++) {
+      const c = histogram[b]!;
+      if (c > 0) {
+        const p = c / count;
+        h -= p * Math.log(p);
+      }
+    }
+    out[k] = h;
+  }
+  return out;
+}
