@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { create, toBinary } from '@bufbuild/protobuf';
 import {
@@ -45,6 +45,7 @@ type Source = OnnxModel | { proto: ModelProto; path?: string };
 export async function saveModel(source: Source, outPath: string, opts: SaveOptions = {}): Promise<void> {
   const out = resolve(outPath);
   const dataName = `${basename(out)}.data`;
+  await requireFolder(dirname(out), out);
   await refuseOverwritingSource(source, out, `${out}.data`);
   const replaced = opts.replaced ?? new Map<string, Float32Array>();
   checkReplacements(source, replaced);
@@ -215,6 +216,11 @@ async function refuseOverwritingSource(source: Source, out: string, outData: str
       throw new UserError(`${out}: refusing to overwrite the input ${target === out ? 'model' : 'data file'} ${target}`, 'choose another output path');
     }
   }
+}
+
+async function requireFolder(folder: string, out: string): Promise<void> {
+  const s = await stat(folder).catch(() => undefined);
+  if (!s?.isDirectory()) throw new UserError(`${out}: the output folder ${folder} does not exist`, 'create it or choose another output path');
 }
 
 async function canonical(path: string): Promise<string> {
