@@ -20,7 +20,7 @@ let cleanup: () => Promise<void>;
 before(async () => ({ dir, cleanup } = await tempDir()));
 after(() => cleanup());
 
-async function fixture(variant: FixtureVariant, sub = variant): Promise<OnnxModel> {
+async function fixture(variant: FixtureVariant, sub: string = variant): Promise<OnnxModel> {
   const folder = join(dir, sub);
   await mkdir(folder, { recursive: true });
   return loadModel(await writeFixture(folder, variant));
