@@ -4,7 +4,7 @@ import { isMatrix, resolveConstant, type ResolvedConstant } from './constant-res
 import { dtypeName, isSupportedWeightDtype } from './dtype';
 import { floatAttr, indexGraph, intAttr, nodeName, type GraphIndex } from './graph-index';
 import type { OnnxModel } from './model-file';
-import { modelVocabSize } from './model-inputs';
+import { describeValue } from './model-inputs';
 import { tensorDims } from './tensor-data';
 
 /** A linear layer y = x·B (stored [K,N], layout KN) or y = x·Bᵀ (stored [N,K], layout NK). */
@@ -64,7 +64,7 @@ export function findLinearLayers(model: OnnxModel): LayerScan {
     } else candidates.push(found);
   });
   assignFallbackBlocks(candidates.map((c) => c.layer));
-  const lmHead = findLmHead(model, index, candidates.map((c) => c.layer));
+  const lmHead = findLmHead(index, candidates.map((c) => c.layer));
   if (lmHead) excluded.push({ node: lmHead.name, op: lmHead.op, reason: 'final vocabulary projection (lm_head)' });
   const layers = excludeSharedWeights(index, candidates.filter((c) => c.layer !== lmHead), excluded);
   return { layers, siblings: siblingGroups(layers), lmHead, excluded };
@@ -126,10 +126,11 @@ const TO_LOGITS = new Set(['Reshape', 'Cast', 'Add', 'Identity', 'Squeeze', 'Uns
 
 /**
  * lm_head: the last linear layer whose output reaches the "logits" output through reshapes and
- * elementwise ops, or whose N is the vocabulary size (logits' last dim, else the embedding rows).
+ * elementwise ops, or whose N is the vocabulary size (the last dim of "logits", else the rows of
+ * the embedding table that input_ids index).
  */
-function findLmHead(model: OnnxModel, index: GraphIndex, layers: LinearLayer[]): LinearLayer | null {
-  const vocab = modelVocabSize(model) ?? embeddingRows(index);
+function findLmHead(index: GraphIndex, layers: LinearLayer[]): LinearLayer | null {
+  const vocab = logitsWidth(index) ?? tokenEmbeddingRows(index);
   for (let i = layers.length - 1; i >= 0; i--) {
     const layer = layers[i]!;
     if (layer.N === vocab || reachesLogits(index, layer.output)) return layer;
@@ -143,9 +144,15 @@ function reachesLogits(index: GraphIndex, tensor: string, depth = 0): boolean {
   return (index.consumers.get(tensor) ?? []).some(({ node }) => TO_LOGITS.has(node.opType) && node.output.some((o) => reachesLogits(index, o, depth + 1)));
 }
 
-function embeddingRows(index: GraphIndex): number | null {
-  for (const node of index.graph.node) {
-    if (node.opType !== 'Gather') continue;
+function logitsWidth(index: GraphIndex): number | null {
+  const logits = index.graph.output.find((o) => o.name === 'logits');
+  const last = logits ? describeValue(logits).dims.at(-1) : undefined;
+  return typeof last === 'number' ? last : null;
+}
+
+function tokenEmbeddingRows(index: GraphIndex): number | null {
+  for (const { node } of index.consumers.get('input_ids') ?? []) {
+    if (node.opType !== 'Gather' || node.input[1] !== 'input_ids') continue;
     const table = resolveConstant(index, node.input[0]!);
     if (table && isMatrix(table)) return tensorDims(table.tensor)[0]!;
   }
