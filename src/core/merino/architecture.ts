@@ -50,6 +50,11 @@ export function archKey(arch: Arch): string {
   return arch.blocks.map((b) => `${b.layers}x${b.width}h${b.heads}f${b.ffnDim}${b.shared ? 's' : ''}`).join('|');
 }
 
+/** The key without heads: heads change neither params, FLOPs nor entropy, so the search keeps one variant. */
+export function shapeKey(arch: Arch): string {
+  return arch.blocks.map((b) => `${b.layers}x${b.width}f${b.ffnDim}${b.shared ? 's' : ''}`).join('|');
+}
+
 /** A short human-readable description, e.g. "12×768 (h12, ffn 3072)". */
 export function describeArch(arch: Arch): string {
   return arch.blocks.map((b) => `${b.layers}×${b.width} (h${b.heads}, ffn ${b.ffnDim}${b.shared ? ', shared' : ''})`).join(' → ');
