@@ -66,13 +66,14 @@ export class LspClient {
     matched.forEach((w) => w.resolve(p));
   }
 
-  /** The next diagnostics published for `uri` (for `version` when given). */
-  nextDiagnostics(uri: string, version?: number, timeoutMs = 10_000): Promise<PublishDiagnosticsParams> {
+  /** The next diagnostics published for `uri`: for document `version`, or accepted by a predicate, or any. */
+  nextDiagnostics(uri: string, which?: number | ((p: PublishDiagnosticsParams) => boolean), timeoutMs = 10_000): Promise<PublishDiagnosticsParams> {
+    const accept = typeof which === 'function' ? which : (p: PublishDiagnosticsParams) => which === undefined || p.version === which;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} v${version ?? '*'} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} (${which ?? 'any'}) within ${timeoutMs} ms`)), timeoutMs);
       this.waiters.push({
         uri,
-        accept: (p) => version === undefined || p.version === version,
+        accept,
         resolve: (p) => {
           clearTimeout(timer);
           resolve(p);
