@@ -1,4 +1,6 @@
 import type { Command } from '../command';
+import { evalCommand } from './eval';
+import { statsCommand } from './stats';
 
 /** Every subcommand, in the order `merino --help` lists them. Add new commands here. */
-export const commands: Command[] = [];
+export const commands: Command[] = [evalCommand, statsCommand];

@@ -1,0 +1,49 @@
+import { readModelTokens, resolveSeqlen } from '../../core/calib/model-text';
+import { perplexity } from '../../core/eval/perplexity';
+import { loadModel } from '../../core/onnx/model-file';
+import type { Command } from '../command';
+import { flag, intOpt, positional, requiredOpt, stringOpt } from '../options';
+import { progressPrinter } from '../progress-printer';
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'perplexity of a model on a text file',
+  usage: [
+    'Usage: merino eval MODEL --text FILE [options]',
+    '',
+    'Perplexity over non-overlapping windows of the text (docs/calibration.md).',
+    '',
+    '  --text FILE        text (tokenized with tokenizer.json, or bytes for a 256-token vocabulary), or .json/.jsonl token ids',
+    '  --seqlen N         window length (default: the model context from config.json)',
+    '  --max-windows N    evaluate only the first N windows',
+    '  --tokenizer F      tokenizer.json (default: one next to the model)',
+    '  --batch N          windows per onnxruntime run (default: logits under 256 MiB)',
+    '  --threads N        onnxruntime intra-op threads',
+    '  --json             print { ppl, tokens, windows, predictions, seqlen, nll } as JSON',
+  ].join('\n'),
+  options: {
+    text: { type: 'string' },
+    seqlen: { type: 'string' },
+    'max-windows': { type: 'string' },
+    tokenizer: { type: 'string' },
+    batch: { type: 'string' },
+    threads: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(args, io) {
+    const model = await loadModel(positional(args, 'MODEL (an .onnx file)'));
+    const text = readModelTokens(model, requiredOpt(args, 'text', 'the evaluation text file'), stringOpt(args, 'tokenizer'));
+    const result = await perplexity(model, text.tokens, {
+      seqlen: await resolveSeqlen(model, intOpt(args, 'seqlen', 2)),
+      maxWindows: intOpt(args, 'max-windows'),
+      batch: intOpt(args, 'batch'),
+      threads: intOpt(args, 'threads'),
+      file: text.file,
+      signal: io.signal,
+      onProgress: progressPrinter(io.err, io.isTTY),
+    });
+    if (flag(args, 'json')) io.out(JSON.stringify(result) + '\n');
+    else io.out(`perplexity ${result.ppl.toFixed(4)} (${result.windows} windows of ${result.seqlen} tokens, ${result.predictions} predictions)\n`);
+    return 0;
+  },
+};
