@@ -5,6 +5,7 @@
  */
 import type { CompletionsCollector, JSONPath, JSONWorkerContribution } from 'vscode-json-languageservice';
 import { CompletionItemKind, MarkupKind } from 'vscode-languageserver';
+import { formatQuantity } from '../core/config/quantity';
 import { DEVICE_PRESETS, type DeviceProfile, deviceNames, findDevice } from '../core/merino/device-profile';
 
 /** The user-defined devices of the open document `uri` (empty when unknown or unusable). */
@@ -37,7 +38,7 @@ export function deviceCompletions(devicesOf: DevicesOf): JSONWorkerContribution 
 }
 
 function describeDevice(p: DeviceProfile): string {
-  const lines = [p.description ?? '', `peak ${(p.peakFlops / 1e9).toPrecision(4)} GFLOP/s, ${(p.memBandwidth / 1e9).toPrecision(4)} GB/s, ${p.bytesPerElement} B/element`];
+  const lines = [p.description ?? '', `peak ${formatQuantity(p.peakFlops)} FLOP/s, ${formatQuantity(p.memBandwidth)} B/s, ${p.bytesPerElement} B/element`];
   if (p.source) lines.push(`Source: ${p.source}`);
   return lines.filter(Boolean).join('\n\n');
 }

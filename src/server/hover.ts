@@ -1,4 +1,4 @@
-/** Hover: the schema's title and description (vscode-json-languageservice), then MeRino's figures. */
+/** Hover, always as one markdown MarkupContent: the schema's title and description (vscode-json-languageservice), then MeRino's figures. */
 import type { LanguageService } from 'vscode-json-languageservice';
 import { type Hover, MarkupKind, type Position } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -11,8 +11,8 @@ export async function computeHover(doc: TextDocument, position: Position, analys
   const schemaHover = await service.doHover(doc, position, analysis.json);
   const target = figureTarget(analysis.merino, doc.offsetAt(position));
   const figures = target && figuresMarkdown(analysis.merino, target);
-  if (!figures) return schemaHover;
   const parts = [markdownOf(schemaHover), figures].filter(Boolean);
+  if (!parts.length) return null;
   return { contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n---\n\n') }, range: schemaHover?.range };
 }
 
