@@ -1,0 +1,39 @@
+import { UserError } from '../errors';
+import type { WeightMatrix } from './weight-matrix';
+import { checkMatrix, strides } from './weight-matrix';
+
+// Sibling score matrices (layers reading the same input) seen as one matrix [K, ΣN]: the channel
+// search reads whole channel rows, so it gathers the rows it works on into a small contiguous buffer
+// instead of concatenating the siblings.
+
+/** Checks that the siblings share K; returns the total number of output units ΣN. */
+export function siblingWidth(siblings: readonly WeightMatrix[]): number {
+  if (siblings.length === 0) throw new UserError('channel shuffle needs at least one score matrix');
+  const K = siblings[0].K;
+  let width = 0;
+  for (const [i, m] of siblings.entries()) {
+    checkMatrix(m, `sibling ${i}`);
+    if (m.K !== K) throw new UserError(`siblings must share K: sibling ${i} has K=${m.K}, sibling 0 has K=${K}`);
+    width += m.N;
+  }
+  return width;
+}
+
+/** out[r * width + j] = concatenated row of channel channels[r] (all siblings' output units in order). */
+export function gatherChannelRows(
+  siblings: readonly WeightMatrix[],
+  channels: ArrayLike<number>,
+  width: number,
+  out: Float32Array,
+): void {
+  for (let r = 0; r < channels.length; r++) {
+    let offset = r * width;
+    for (const m of siblings) {
+      const { kStride, nStride } = strides(m);
+      const start = channels[r] * kStride;
+      if (nStride === 1) out.set(m.data.subarray(start, start + m.N), offset);
+      else for (let n = 0; n < m.N; n++) out[offset + n] = m.data[start + n * nStride];
+      offset += m.N;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { UserError } from '../errors';
+import type { ChannelStats } from '../stats/channel-stats';
+import { channelNorm, channelRms } from '../stats/channel-stats';
+import { checkChannelStats } from './channel-stats-input';
+import { normalizedChannelEntropy, relativeToMean } from './channel-metrics';
+import type { WeightMatrix } from './weight-matrix';
+import { checkMatrix, strides } from './weight-matrix';
+
+/** The pruning scores S[k, n] (ALGORITHMS.md §1). */
+export type ScoreMethod = 'magnitude' | 'wanda' | 'esparse';
+export const SCORE_METHODS: readonly ScoreMethod[] = ['magnitude', 'wanda', 'esparse'];
+
+/** magnitude: S = |W|, in W's layout. */
+export function magnitudeScores(w: WeightMatrix): Float32Array {
+  checkMatrix(w, 'magnitude scores');
+  return w.data.map(Math.abs);
+}
+
+/** wanda: S = |W| · ‖X_k‖ with ‖X_k‖ = sqrt(Σ_t x_tk² / N_seq). */
+export function wandaScores(w: WeightMatrix, stats: ChannelStats, name = 'layer'): Float32Array {
+  checkMatrix(w, name);
+  checkChannelStats(stats, w.K, name);
+  return scaleByChannel(w, channelNorm(stats));
+}
+
+/**
+ * esparse: S = |W| · (Ĥ_k + α · r̂_k). α = Infinity is the limit α → ∞ after dividing by α, i.e.
+ * S = |W| · r̂_k, which ranks exactly like Wanda (r̂_k is ‖X_k‖ times a positive constant).
+ */
+export function esparseScores(w: WeightMatrix, stats: ChannelStats, alpha: number, name = 'layer'): Float32Array {
+  checkMatrix(w, name);
+  checkChannelStats(stats, w.K, name);
+  return scaleByChannel(w, esparseChannelFactors(stats, alpha));
+}
+
+/** The per-channel factor of E-Sparse: Ĥ_k + α · r̂_k (r̂_k alone when α = Infinity). */
+export function esparseChannelFactors(stats: ChannelStats, alpha: number): Float64Array {
+  if (Number.isNaN(alpha) || alpha < 0) throw new UserError(`alpha must be ≥ 0 (or Infinity), got ${alpha}`);
+  const rHat = relativeToMean(channelRms(stats));
+  if (alpha === Infinity) return rHat;
+  if (!stats.histogram) throw new UserError('esparse needs per-channel histograms', 'collect statistics with bins ≥ 2');
+  const hHat = normalizedChannelEntropy(stats);
+  return hHat.map((h, k) => h + alpha * rHat[k]);
+}
+
+/** Scores of any method; `stats` is required by wanda and esparse. */
+export function pruningScores(
+  method: ScoreMethod,
+  w: WeightMatrix,
+  stats: ChannelStats | undefined,
+  options: { alpha: number; name?: string },
+): Float32Array {
+  const name = options.name ?? 'layer';
+  if (method === 'magnitude') return magnitudeScores(w);
+  if (!stats) throw new UserError(`${name}: ${method} needs calibration statistics`, 'give --calib FILE');
+  return method === 'wanda' ? wandaScores(w, stats, name) : esparseScores(w, stats, options.alpha, name);
+}
+
+/** S[k, n] = |W[k, n]| · factor[k], in W's layout. */
+function scaleByChannel(w: WeightMatrix, factor: Float64Array): Float32Array {
+  const { kStride, nStride } = strides(w);
+  const scores = new Float32Array(w.data.length);
+  for (let k = 0; k < w.K; k++) {
+    const f = factor[k];
+    for (let n = 0, i = k * kStride; n < w.N; n++, i += nStride) scores[i] = Math.abs(w.data[i]) * f;
+  }
+  return scores;
+}
