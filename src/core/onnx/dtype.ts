@@ -93,7 +93,7 @@ export function decode16(bits: Uint16Array | ArrayLike<number>, dataType: number
 }
 
 /** Encodes floats into 16-bit patterns of `dataType` (fp16 or bf16), round to nearest even. */
-export function encode16(data: Float32Array, dataType: number): Uint16Array {
+export function encode16(data: Float32Array, dataType: number): Uint16Array<ArrayBuffer> {
   const out = new Uint16Array(data.length);
   const convert = dataType === DT.BFLOAT16 ? floatToBfloat16 : floatToHalf;
   for (let i = 0; i < data.length; i++) out[i] = convert(data[i]!);
