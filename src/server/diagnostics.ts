@@ -39,7 +39,9 @@ function fromJsonService(d: Diagnostic): Diagnostic {
 }
 
 function fromMerino(doc: TextDocument, merino: MerinoDocument, d: MerinoDiagnostic): Diagnostic {
-  const { start, end } = d.range ?? rangeOfPath(merino, d.path);
+  let { start, end } = d.range ?? rangeOfPath(merino, d.path);
+  // A problem of the whole file (path []) marks its first character, not every line of it.
+  if (d.path.length === 0) end = Math.min(end, start + 1);
   const diagnostic: Diagnostic = {
     range: { start: doc.positionAt(start), end: doc.positionAt(end) },
     severity: severities[d.severity],

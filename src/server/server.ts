@@ -73,9 +73,11 @@ export function startServer(connection: Connection): void {
     handler: (doc: TextDocument, analysis: Analysis, params: P, s: Session) => R | PromiseLike<R>,
   ): (params: P, token: CancellationToken) => Promise<R> {
     return async (params, token) => {
+      // Yield once: a $/cancelRequest already on the wire is read before any work starts.
+      await new Promise((resolve) => setImmediate(resolve));
+      throwIfCancelled(token);
       const doc = documents.get(params.textDocument.uri);
       if (!doc || !session) return empty;
-      throwIfCancelled(token);
       try {
         const result = await handler(doc, session.store.get(doc), params, session);
         throwIfCancelled(token);

@@ -21,7 +21,8 @@ async function openFixture(name: string, tag: string): Promise<{ uri: string; te
   return { uri, text, diagnostics: (await published).diagnostics };
 }
 
-const brief = (d: Diagnostic) => ({ range: d.range, severity: d.severity, code: d.code, message: d.message });
+const messageOf = (d: Diagnostic): string => (typeof d.message === 'string' ? d.message : d.message.value);
+const brief = (d: Diagnostic) => ({ range: d.range, severity: d.severity, code: d.code, message: messageOf(d) });
 const ERROR = 1;
 const WARNING = 2;
 const INFO = 3;
@@ -83,14 +84,14 @@ test('an infeasible budget names the budget and by how much', async () => {
   // Smallest architecture: 1 layer of width 256, SwiGLU ratio 2, RMSNorm, no biases, RoPE, tied V = 32000:
   // 32000·256 + (4·256² + 3·256·512 + 2·256) + 256 = 8,848,128 parameters.
   assert.equal((d.data as { fix: { smallest: number } }).fix.smallest, 8_848_128);
-  assert.match(d.message, /^Infeasible: the smallest architecture of the search space needs 8\.848M params, over the budget 2M by 6\.848M/);
+  assert.match(messageOf(d), /^Infeasible: the smallest architecture of the search space needs 8\.848M params, over the budget 2M by 6\.848M/);
 });
 
 test('an arch over budget: one error per exceeded budget, on the "arch" key', async () => {
   const { text, diagnostics } = await openFixture('over-budget.merino.json', 'd8');
   const over = diagnostics.filter((x) => x.code === 'arch-over-budget');
   assert.deepEqual(over.map((d) => d.range), [rangeOf(text, '"arch"'), rangeOf(text, '"arch"')]);
-  assert.deepEqual(over.map((d) => d.message.split(',')[0]), ['arch needs 172.1M params', 'arch needs 44.8G flops']);
+  assert.deepEqual(over.map((d) => messageOf(d).split(',')[0]), ['arch needs 172.1M params', 'arch needs 44.8G flops']);
 });
 
 test('didChange re-validates: fixing the problem clears it; closing the file clears everything', async () => {
@@ -100,7 +101,7 @@ test('didChange re-validates: fixing the problem clears it; closing the file cle
   const v2Text = text.replace('"raspbery-pi-4"', '"my-phone"');
   const v2 = await client.change(uri, v2Text);
   assert.equal(v2, 2);
-  assert.match((await broken).diagnostics[0].message, /^Unknown device "my-phone"/);
+  assert.match(messageOf((await broken).diagnostics[0]), /^Unknown device "my-phone"/);
   const fixed = client.nextDiagnostics(uri, 3);
   await client.change(uri, 'raspberry-pi-4', rangeOf(v2Text, 'my-phone')); // incremental edit
   assert.deepEqual((await fixed).diagnostics, []);

@@ -44,7 +44,10 @@ export class LspClient {
     child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
     const pending: PublishDiagnosticsParams[] = [];
     let client: LspClient | undefined;
-    connection.onNotification(PublishDiagnosticsNotification.type, (p) => (client ? client.receive(p) : pending.push(p)));
+    connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
+      if (client) client.receive(p);
+      else pending.push(p);
+    });
     connection.listen();
     const result = await connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
