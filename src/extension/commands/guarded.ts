@@ -15,7 +15,7 @@ export function registerGuarded(id: string, handler: (...args: unknown[]) => Pro
         log().info(`${id}: cancelled`);
         return undefined;
       }
-      await showError((e as Error).message ?? String(e));
+      void showError((e as Error).message ?? String(e));
       return undefined;
     }
   });

@@ -1,0 +1,182 @@
+// End-to-end tests of the extension in a real VS Code: code-server 4.100.3 (its Node extension host runs
+// the extension as VS Code Remote does) driven by Debian chromium through playwright-core.
+//   1. the mocha suite (test/extension/suite, bundled to out/test/suite/index.js) runs inside the extension
+//      host through the workbench's `payload` query (extensionDevelopmentPath + extensionTestsPath);
+//   2. Playwright UI checks on a fresh workbench (test/e2e/ui-checks.mjs), with screenshots in test-artifacts/.
+// Installs nothing: test/e2e/install.sh does (called by .ci/run). Prints node:test-style lines and a summary.
+// Usage: node test/e2e/run-e2e.mjs [--suite-only | --ui-only]
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const entry = join(here, 'node_modules/code-server/out/node/entry.js');
+const artifacts = join(root, 'test-artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const START_TIMEOUT_MS = 90_000;
+const SUITE_TIMEOUT_MS = 8 * 60_000;
+const mode = process.argv[2] ?? '';
+
+if (!existsSync(entry) || !existsSync(CHROMIUM)) {
+  console.log(`# skipped: code-server or chromium not installed (run test/e2e/install.sh; see docs/extension.md)`);
+  process.exit(0);
+}
+for (const built of ['dist/extension.js', 'dist/worker.js', 'out/test/suite/index.js']) {
+  if (!existsSync(join(root, built))) {
+    console.error(`e2e: ${built} is missing: run \`npm run build\` first`);
+    process.exit(1);
+  }
+}
+
+const { chromium } = await import(join(here, 'node_modules/playwright-core/index.mjs'));
+const { uiChecks } = await import('./ui-checks.mjs');
+
+const started = Date.now();
+const results = [];
+function report(name, ok, ms, error) {
+  results.push({ name, ok });
+  console.log(`${ok ? 'ok' : 'not ok'} ${results.length} - ${name} # ${Math.round(ms)} ms`);
+  if (!ok && error) console.log(String(error).split('\n').map((l) => `  # ${l}`).join('\n'));
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/** A fresh copy of the test workspace, with the demo model and texts when the repo has them. */
+function makeWorkspace(tmp) {
+  const ws = join(tmp, 'workspace');
+  cpSync(join(root, 'test/extension/workspace'), ws, { recursive: true });
+  const demo = join(root, 'demo');
+  if (existsSync(demo)) {
+    for (const f of readdirSync(demo)) if (/\.(onnx|onnx\.data|txt|json)$/.test(f) && !f.includes('.report.')) cpSync(join(demo, f), join(ws, f));
+  }
+  return ws;
+}
+
+async function startCodeServer(tmp, ws) {
+  const port = await freePort();
+  const logPath = join(tmp, 'code-server.log');
+  const logFd = openSync(logPath, 'a');
+  const child = spawn(
+    process.execPath,
+    [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
+      '--disable-workspace-trust', '--user-data-dir', join(tmp, 'user'), '--extensions-dir', join(tmp, 'extensions'), '--config', '/dev/null', ws],
+    { detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, MERINO_TEST_RESULTS: join(tmp, 'suite-results.json') } },
+  );
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.ok) break;
+    } catch {}
+    if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}); log:\n${readFileSync(logPath, 'utf8').slice(-3000)}`);
+    if (Date.now() > deadline) throw new Error(`code-server did not answer /healthz within ${START_TIMEOUT_MS / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { port, child, logPath };
+}
+
+function stopCodeServer(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL'); // the whole process group: code-server leaves children behind
+  } catch {}
+}
+
+export function workbenchUrl(port, ws, withTests) {
+  const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+  const payload = [['extensionDevelopmentPath', remote(root)]];
+  if (withTests) payload.push(['extensionTestsPath', remote(join(root, 'out/test/suite/index.js'))]);
+  return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Phase 1: the mocha suite in the extension host; one reported line per mocha test. */
+async function runSuite(browser, server, tmp, ws) {
+  const t0 = Date.now();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const exit = new Promise((res) => page.exposeFunction('codeAutomationExit', (code) => res(code)));
+  const timeout = new Promise((res) => setTimeout(() => res('timeout'), SUITE_TIMEOUT_MS).unref());
+  await page.goto(workbenchUrl(server.port, ws, true));
+  const code = await Promise.race([exit, timeout]);
+  const resultsPath = join(tmp, 'suite-results.json');
+  const outcomes = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : [];
+  for (const o of outcomes) report(`extension host: ${o.title}`, o.state === 'passed', o.durationMs, o.error);
+  if (code === 'timeout') {
+    await page.screenshot({ path: join(artifacts, 'suite-timeout.png') }).catch(() => {});
+    report('extension host suite finished', false, Date.now() - t0, `no codeAutomationExit within ${SUITE_TIMEOUT_MS / 1000} s`);
+  } else if (outcomes.length === 0) {
+    report('extension host suite ran', false, Date.now() - t0, `exit code ${code} and no results (see ${server.logPath})`);
+  } else if (code !== 0 && !outcomes.some((o) => o.state === 'failed')) {
+    report('extension host suite exit code', false, Date.now() - t0, `codeAutomationExit(${code})`);
+  }
+  await page.close();
+}
+
+let liveServer;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    if (liveServer) stopCodeServer(liveServer.child);
+    process.exit(130);
+  });
+}
+
+async function main() {
+  rmSync(artifacts, { recursive: true, force: true });
+  mkdirSync(artifacts, { recursive: true });
+  const browser = await launchBrowser();
+  const phases = [];
+  if (mode !== '--ui-only') phases.push(['suite', runSuite]);
+  if (mode !== '--suite-only') phases.push(['ui', (b, s, t, w) => uiChecks({ browser: b, url: workbenchUrl(s.port, w, false), workspace: w, artifacts, report })]);
+  try {
+    // Each phase gets its own code-server and workspace copy, so that the suite's files never leak into the UI checks.
+    for (const [name, phase] of phases) {
+      const tmp = mkdtempSync(join(tmpdir(), `merino-e2e-${name}-`));
+      const ws = makeWorkspace(tmp);
+      let server;
+      const t0 = Date.now();
+      try {
+        server = liveServer = await startCodeServer(tmp, ws);
+        console.log(`# ${name}: code-server up on port ${server.port} in ${Date.now() - t0} ms`);
+        await phase(browser, server, tmp, ws);
+      } catch (e) {
+        report(`${name} phase`, false, Date.now() - t0, e?.stack ?? e);
+      } finally {
+        if (server) {
+          stopCodeServer(server.child);
+          liveServer = undefined;
+          cpSync(server.logPath, join(artifacts, `code-server-${name}.log`));
+        }
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await browser.close().catch(() => {});
+  }
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`1..${results.length}`);
+  console.log(`# pass ${results.length - failed}`);
+  console.log(`# fail ${failed}`);
+  console.log(`# e2e: ${results.length - failed} passed, ${failed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s (artifacts: test-artifacts/)`);
+  process.exitCode = failed > 0 || results.length === 0 ? 1 : 0;
+}
+
+await main();

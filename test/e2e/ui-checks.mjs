@@ -1,0 +1,143 @@
+// Playwright UI checks on a code-server workbench with the extension loaded (called by run-e2e.mjs).
+// Each check takes a screenshot while the workbench is still alive (webviews go blank when it stops);
+// failures keep theirs in test-artifacts/ as <check>-failed.png.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const UI_TIMEOUT_MS = 60_000;
+/** Jobs on the demo model (calibration + pruning) take seconds; this bounds a hang. */
+const JOB_TIMEOUT_MS = 3 * 60_000;
+
+const slug = (name) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+/** Runs a command through the command palette (F1), by its title. */
+async function runCommand(page, title) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+  await row.click();
+}
+
+/** Opens a workspace file through Quick Open. */
+async function openFile(page, name) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+  await input.fill(name);
+  const row = page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: name }).first();
+  await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab').filter({ hasText: name }).first().waitFor({ timeout: UI_TIMEOUT_MS });
+}
+
+/** Accepts the first item of `count` successive quick picks. */
+async function acceptQuickPicks(page, count) {
+  const input = page.locator('.quick-input-widget input');
+  for (let step = 0; step < count; step++) {
+    await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    await page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ timeout: UI_TIMEOUT_MS });
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS }).catch(() => {});
+  }
+}
+
+function explorerRow(page, name) {
+  return page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: name }).first();
+}
+
+/**
+ * Right-clicks an Explorer item and clicks a context-menu entry. The first right-click sometimes shows the
+ * menu before the extension's contributions are in it, so close and retry a few times.
+ */
+export async function explorerContextAction(page, fileName, itemText, attempts = 4) {
+  for (let i = 1; ; i++) {
+    await explorerRow(page, fileName).click({ button: 'right' });
+    const item = page.locator('.monaco-menu .action-item').filter({ hasText: itemText }).first();
+    try {
+      await item.waitFor({ state: 'visible', timeout: 5_000 });
+      await item.click();
+      return;
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      if (i >= attempts) throw new Error(`"${itemText}" never appeared in the context menu of ${fileName}: ${e.message}`);
+      await page.waitForTimeout(1_000);
+    }
+  }
+}
+
+/** Counts canvas pixels that differ from the top-left (background) pixel, inside the webview. */
+async function canvasForegroundPixels(frame, selector) {
+  return frame.locator(selector).first().evaluate((canvas) => {
+    const ctx = canvas.getContext('2d');
+    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    let n = 0;
+    for (let i = 4; i < data.length; i += 4) if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) n++;
+    return n;
+  });
+}
+
+export async function uiChecks({ browser, url, workspace, artifacts, report }) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const check = async (name, body) => {
+    const t0 = Date.now();
+    try {
+      await body();
+      await page.screenshot({ path: join(artifacts, `${slug(name)}.png`) }).catch(() => {});
+      report(`ui: ${name}`, true, Date.now() - t0);
+    } catch (e) {
+      await page.screenshot({ path: join(artifacts, `${slug(name)}-failed.png`) }).catch(() => {});
+      report(`ui: ${name}`, false, Date.now() - t0, e?.stack ?? e);
+    }
+  };
+  const models = readdirSync(workspace).filter((f) => f.endsWith('.onnx'));
+
+  await check('the workbench opens the workspace with the extension', async () => {
+    await page.goto(url);
+    await page.locator('.monaco-workbench').waitFor({ timeout: UI_TIMEOUT_MS });
+    await explorerRow(page, 'tiny.merino.json').waitFor({ timeout: UI_TIMEOUT_MS });
+  });
+
+  await check('the Problems panel lists the .merino.json error', async () => {
+    await openFile(page, 'broken.merino.json');
+    await runCommand(page, 'View: Focus Problems');
+    await page
+      .locator('.markers-panel .monaco-list-row')
+      .filter({ hasText: 'is greater than max' })
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT_MS });
+  });
+
+  if (models.length === 0) {
+    console.log('# ui: no .onnx model in the test workspace (demo/ has none yet): model checks skipped');
+  } else {
+    const model = models.find((m) => m === 'model.onnx') ?? models[0];
+    await check(`right-click ${model} → MeRino prune → defaults → the pruned file appears`, async () => {
+      await explorerRow(page, model).waitFor({ timeout: UI_TIMEOUT_MS });
+      await explorerContextAction(page, model, 'Prune to N:M Sparsity');
+      // Quick picks: method, pattern (defaults first; the calibration file is a workspace setting) → Enter each.
+      await acceptQuickPicks(page, 2);
+      const stem = model.replace(/\.onnx$/, '');
+      await page
+        .locator('.explorer-folders-view .monaco-list-row')
+        .filter({ hasText: new RegExp(`${stem}\\.2of4\\.esparse\\.onnx`) })
+        .first()
+        .waitFor({ timeout: JOB_TIMEOUT_MS });
+    });
+
+    await check('the heatmap canvas has non-background pixels', async () => {
+      await explorerContextAction(page, model, 'Show Entropy Heatmap');
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await frame.locator('canvas#heatmap').waitFor({ timeout: JOB_TIMEOUT_MS });
+      await frame.locator('[data-state="ready"]').first().waitFor({ timeout: JOB_TIMEOUT_MS });
+      const n = await canvasForegroundPixels(frame, 'canvas#heatmap');
+      if (n < 100) throw new Error(`only ${n} non-background pixels on the heatmap canvas`);
+    });
+  }
+  await page.close();
+}
+
