@@ -34,7 +34,8 @@ async function readModelBytes(path: string): Promise<Uint8Array> {
   try {
     const s = await stat(path);
     if (!s.isFile()) throw new UserError(`${path} is not a file`, 'give the path of an .onnx model');
-    return new Uint8Array(await readFile(path));
+    const buf = await readFile(path);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength); // a view: no second copy of the file
   } catch (e) {
     if (e instanceof UserError) throw e;
     const code = (e as NodeJS.ErrnoException).code;

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import {
-  ModelProtoSchema,
   StringStringEntryProtoSchema,
+  TensorProtoSchema,
   TensorProto_DataLocation as Loc,
   type GraphProto,
   type ModelProto,
@@ -19,6 +19,7 @@ import { externalRef, isExternal, resolveLocation } from './external-data';
 import { constantValue, storedTensors } from './graph-index';
 import { graphTensors } from './graph-tensors';
 import type { OnnxModel } from './model-file';
+import { copyWithout, writeModelFile } from './model-writer';
 import { encodeTensorData, readExternalBytes, readTensorFloat32, tensorByteLength, tensorDims, tensorNumel } from './tensor-data';
 
 export interface SaveOptions extends JobOptions {
@@ -49,7 +50,7 @@ export async function saveModel(source: Source, outPath: string, opts: SaveOptio
   await refuseOverwritingSource(source, out, `${out}.data`);
   const replaced = opts.replaced ?? new Map<string, Float32Array>();
   checkReplacements(source, replaced);
-  const external = wantsExternal(source.proto, opts.externalData ?? 'auto', replaced);
+  const external = wantsExternal(source.proto, opts.externalData ?? 'auto', out);
   const tmpTag = `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const tmpModel = out + tmpTag;
   const tmpData = `${out}.data${tmpTag}`;
@@ -59,7 +60,7 @@ export async function saveModel(source: Source, outPath: string, opts: SaveOptio
     const ctx: WriteContext = { source, replaced, writer, dataName, opts, done: 0, total: countTensors(source.proto) };
     const proto = await rewriteModel(ctx, opts.metadata);
     throwIfAborted(opts.signal);
-    await writeFile(tmpModel, toBinary(ModelProtoSchema, proto), { flag: 'wx' });
+    await writeModelFile(tmpModel, proto);
     await writer?.close();
     const usedData = (writer?.size ?? 0) > 0;
     writer = undefined;
@@ -144,9 +145,11 @@ async function writeExternal(ctx: WriteContext, t: TensorProto, values: Float32A
   return writer.append(encodeTensorData(await readTensorFloat32(sourceModel(ctx.source), t), t.dataType));
 }
 
-/** Clears every data field (typed and raw) of a tensor copy. */
+const DATA_FIELDS = ['rawData', 'floatData', 'int32Data', 'int64Data', 'doubleData', 'uint64Data', 'stringData', 'externalData', 'dataLocation'];
+
+/** A tensor copy with every data field (typed, raw, external) unset. */
 function withoutData(t: TensorProto): TensorProto {
-  return { ...t, rawData: new Uint8Array(0), floatData: [], int32Data: [], int64Data: [], doubleData: [], uint64Data: [], stringData: [], externalData: [], dataLocation: Loc.DEFAULT };
+  return copyWithout(TensorProtoSchema, t, DATA_FIELDS);
 }
 
 function inlineTensor(t: TensorProto, raw: Uint8Array): TensorProto {
@@ -180,14 +183,17 @@ function countTensors(proto: ModelProto): number {
   return n;
 }
 
-function wantsExternal(proto: ModelProto, mode: boolean | 'auto', replaced: Map<string, Float32Array>): boolean {
-  if (mode !== 'auto') return mode;
+function wantsExternal(proto: ModelProto, mode: boolean | 'auto', out: string): boolean {
+  if (mode === true) return true;
   let bytes = 0;
+  let hadExternal = false;
   for (const t of graphTensors(proto)) {
-    if (isExternal(t)) return true;
-    bytes += replaced.has(t.name) ? (tensorByteLength(t) ?? 0) : t.rawData.length || (tensorByteLength(t) ?? 0);
+    hadExternal ||= isExternal(t);
+    bytes += tensorByteLength(t) ?? t.rawData.length;
   }
-  return bytes > PROTOBUF_SAFE_BYTES;
+  if (mode === 'auto') return hadExternal || bytes > PROTOBUF_SAFE_BYTES;
+  if (bytes >= 2 ** 31) throw new UserError(`${out}: ${bytes} bytes of tensors do not fit in one protobuf file (2 GiB limit)`, 'write it with external data');
+  return false;
 }
 
 /** Every replaced name must be a stored float tensor (initializer or Constant output) of the same element count. */
