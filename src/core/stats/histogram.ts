@@ -15,6 +15,12 @@ export function startHistogram(stats: ChannelStats): void {
   stats.histogram = new Uint32Array(channelCount(stats) * stats.bins);
 }
 
+/**
+ * Channels per tile: a tile's histogram rows (16 × 256 bins × 4 bytes = 16 KiB) stay in L1 while
+ * every token of the tile is counted, instead of touching K different rows per token.
+ */
+const TILE = 16;
+
 /** Counts rows of activations (row-major [rows, K]) into the histogram; `scales` from binScales. */
 export function accumulateHistogram(stats: ChannelStats, scales: Float64Array, data: Float32Array): void {
   const histogram = stats.histogram!;
@@ -22,12 +28,15 @@ export function accumulateHistogram(stats: ChannelStats, scales: Float64Array, d
   const K = channelCount(stats);
   const rows = data.length / K;
   const last = bins - 1;
-  for (let r = 0, base = 0; r < rows; r++, base += K) {
-    for (let k = 0, row = 0; k < K; k++, row += bins) {
-      // x ≥ min_k, so truncation is the floor.
-      let b = ((data[base + k]! - min[k]!) * scales[k]!) | 0;
-      if (b > last) b = last;
-      histogram[row + b]++;
+  for (let k0 = 0; k0 < K; k0 += TILE) {
+    const k1 = Math.min(K, k0 + TILE);
+    for (let r = 0, base = 0; r < rows; r++, base += K) {
+      for (let k = k0, row = k0 * bins; k < k1; k++, row += bins) {
+        // x ≥ min_k, so truncation is the floor.
+        let b = ((data[base + k]! - min[k]!) * scales[k]!) | 0;
+        if (b > last) b = last;
+        histogram[row + b]++;
+      }
     }
   }
 }
