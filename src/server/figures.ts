@@ -25,7 +25,7 @@ export function figuresMarkdown(doc: MerinoDocument, target: FigureTarget): stri
   if (target.kind === 'budget' && !arch) return extremesMarkdown(c, ctx);
   if (!arch) return undefined;
   const e = estimateArch(arch, ctx);
-  const verdict = e.feasible ? 'Fits every budget.' : `Over budget: ${e.violations.join(', ')}.`;
+  const verdict = e.feasible ? 'Fits every budget.' : `Over budget: ${e.violations.map((v) => (v === 'rho' ? 'ρ > β' : v)).join(', ')}.`;
   return [headline(arch, target), '', ...figureTable(c, [['arch', e]]), '', verdict].join('\n');
 }
 
