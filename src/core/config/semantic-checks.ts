@@ -38,6 +38,18 @@ function checkRanges(c: MerinoConfig, emit: Emit): void {
   }
 }
 
+/** Learned position tables have `context` rows: no sequence can be longer. */
+function checkSequenceLengths(c: MerinoConfig, emit: Emit): void {
+  const { context, positions } = c.model;
+  const lengths: [string[], number][] = [[['budget', 'flopsSeqLen'], c.budget.flopsSeqLen]];
+  if (c.budget.latency) lengths.push([['budget', 'latency', 'seqLen'], c.budget.latency.seqLen]);
+  for (const [path, n] of lengths) {
+    if (n <= context) continue;
+    const severity = positions === 'learned' ? 'error' : 'warning';
+    emit(path, severity, 'seqlen-over-context', `${path.join('.')} ${n} is longer than model.context ${context}${positions === 'learned' ? ' (the learned position table has no row for it)' : ''}.`, { replace: context });
+  }
+}
+
 function budgetValue(e: ArchEstimate, key: BudgetKey): number {
   return key === 'params' ? e.params : key === 'flops' ? e.flops : e.latency!.ms;
 }
@@ -47,6 +59,7 @@ function budgetLimit(c: MerinoConfig, key: BudgetKey): number {
 }
 
 const fmt = (key: BudgetKey, v: number): string => (key === 'latency' ? `${Number(v.toPrecision(4))} ms` : formatQuantity(v));
+const NOUN: Record<BudgetKey, string> = { params: 'parameters', flops: 'FLOPs', latency: 'latency' };
 
 function checkFeasibility(c: MerinoConfig, ctx: DesignContext, keys: BudgetKey[], emit: Emit): void {
   const ext = spaceExtremes(c.searchSpace);
@@ -61,9 +74,9 @@ function checkFeasibility(c: MerinoConfig, ctx: DesignContext, keys: BudgetKey[]
     const lo = budgetValue(small, key);
     const hi = budgetValue(large, key);
     if (lo > limit) {
-      emit(['budget', key], 'error', 'budget-infeasible', `Infeasible: the smallest architecture of the search space needs ${fmt(key, lo)} ${key}, over the budget ${fmt(key, limit)} by ${fmt(key, lo - limit)} (${((lo / limit - 1) * 100).toFixed(1)}%).`, { budget: key, smallest: lo, limit });
+      emit(['budget', key], 'error', 'budget-infeasible', `Infeasible: the smallest architecture of the search space needs ${fmt(key, lo)} ${NOUN[key]}, over the budget ${fmt(key, limit)} by ${fmt(key, lo - limit)} (${((lo / limit - 1) * 100).toFixed(1)}%).`, { budget: key, smallest: lo, limit });
     } else if (hi < NOT_BINDING_SHARE * limit) {
-      emit(['budget', key], 'warning', 'budget-not-binding', `Not binding: the largest architecture of the search space needs only ${fmt(key, hi)} ${key} (${((hi / limit) * 100).toFixed(1)}% of ${fmt(key, limit)}); widen the search space or lower the budget.`, { budget: key, largest: hi, limit });
+      emit(['budget', key], 'warning', 'budget-not-binding', `Not binding: the largest architecture of the search space needs only ${fmt(key, hi)} ${NOUN[key]} (${((hi / limit) * 100).toFixed(1)}% of ${fmt(key, limit)}); widen the search space or lower the budget.`, { budget: key, largest: hi, limit });
     }
   }
   const s = c.searchSpace;
@@ -73,7 +86,7 @@ function checkFeasibility(c: MerinoConfig, ctx: DesignContext, keys: BudgetKey[]
   }
 }
 
-function checkArch(arch: Arch, c: MerinoConfig, ctx: DesignContext, keys: BudgetKey[], emit: Emit): void {
+function checkArch(arch: Arch, c: MerinoConfig, ctx: DesignContext, keys: BudgetKey[], rangesInverted: boolean, emit: Emit): void {
   for (const [i, b] of arch.blocks.entries()) {
     if (b.width % b.heads !== 0) {
       const fix = nearestMultiple(b.width, b.heads);
@@ -86,11 +99,11 @@ function checkArch(arch: Arch, c: MerinoConfig, ctx: DesignContext, keys: Budget
   for (const key of keys) {
     const v = budgetValue(e, key);
     const limit = budgetLimit(c, key);
-    if (v > limit) emit(['arch'], 'error', 'arch-over-budget', `arch needs ${fmt(key, v)} ${key}, over the budget ${fmt(key, limit)} by ${fmt(key, v - limit)}.`, { budget: key, value: v, limit });
+    if (v > limit) emit(['arch'], 'error', 'arch-over-budget', `arch needs ${fmt(key, v)} ${NOUN[key]}, over the budget ${fmt(key, limit)} by ${fmt(key, v - limit)}.`, { budget: key, value: v, limit });
   }
   const rho = effectiveness(arch);
   if (rho > c.entropy.beta) emit(['arch'], 'warning', 'arch-rho', `arch has ρ = ${rho.toPrecision(3)} (layers / smallest width), above β = ${c.entropy.beta}: the search would reject it as too deep for its width.`, { rho, beta: c.entropy.beta });
-  const why = outsideSpace(arch, c.searchSpace);
+  const why = arch.blocks.every((b) => b.width % b.heads === 0) && !rangesInverted && outsideSpace(arch, c.searchSpace);
   if (why) emit(['arch'], 'info', 'arch-outside-space', `arch is outside the search space: ${why}.`);
 }
 
@@ -107,12 +120,14 @@ export function semanticChecks(c: MerinoConfig, invalid: ReadonlySet<Section>): 
     latencyOk = false;
   }
   if (!invalid.has('searchSpace')) checkRanges(c, emit);
+  if (!invalid.has('budget') && !invalid.has('model')) checkSequenceLengths(c, emit);
   const keys = (['params', 'flops', 'latency'] as const).filter((k) => (k === 'latency' ? latencyOk : c.budget[k] !== undefined));
   if (!keys.length && !invalid.has('budget') && !c.arch) emit([], 'info', 'no-budget', 'No budget: the search is limited by the search space only.');
   const ctx: DesignContext = { model: c.model, budget: c.budget, entropy: c.entropy, devices: c.devices };
   const usable = !invalid.has('model') && !invalid.has('budget') && !invalid.has('devices') && !invalid.has('entropy');
-  if (usable && !invalid.has('searchSpace') && !out.some((d) => d.code === 'range-inverted')) checkFeasibility(c, ctx, keys, emit);
-  if (usable && c.arch && !invalid.has('arch')) checkArch(c.arch, c, ctx, keys, emit);
+  const inverted = out.some((d) => d.code === 'range-inverted');
+  if (usable && !invalid.has('searchSpace') && !inverted) checkFeasibility(c, ctx, keys, emit);
+  if (usable && c.arch && !invalid.has('arch')) checkArch(c.arch, c, ctx, keys, inverted || invalid.has('searchSpace'), emit);
   return out;
 }
 

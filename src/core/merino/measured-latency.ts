@@ -1,7 +1,7 @@
 /**
  * Measured latency: time an ONNX skeleton with onnxruntime on this machine, batch 1.
  * Prefill feeds `seqLen` tokens over an empty cache; decode (skeletons with a KV cache) feeds one
- * token over a cache of `seqLen` tokens. Each figure is the median of `runs` after `warmup` runs.
+ * token over a cache of `seqLen` − 1 tokens (so it attends to `seqLen` positions, as the roofline's). Each figure is the median of `runs` after `warmup` runs.
  */
 import * as ort from 'onnxruntime-node';
 import { throwIfAborted } from '../errors';
@@ -63,7 +63,7 @@ export async function measureLatency(modelPath: string, vocabSize: number, opts:
   try {
     const prefillMs = await timeRuns(session, feeds(session, opts.seqLen, 0, vocabSize), runs, warmup, opts, 'measuring prefill');
     const hasCache = session.inputNames.some((n) => n.startsWith('past_key_values.'));
-    const decodeMs = hasCache ? await timeRuns(session, feeds(session, 1, opts.seqLen, vocabSize), runs, warmup, opts, 'measuring decode') : undefined;
+    const decodeMs = hasCache ? await timeRuns(session, feeds(session, 1, opts.seqLen - 1, vocabSize), runs, warmup, opts, 'measuring decode') : undefined;
     return { prefillMs, decodeMs, runs, threads: opts.threads };
   } finally {
     await session.release();

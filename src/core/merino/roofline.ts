@@ -1,8 +1,8 @@
 /**
  * Roofline latency (ALGORITHMS.md §4): every matmul and every attention product takes
  * max(FLOPs / peakFlops, bytes moved / memBandwidth); their sum is the latency at batch 1.
- * Prefill runs `seqLen` tokens over an empty cache; decode runs one token over a cache of
- * `seqLen` tokens. Bytes moved: weights (re-read by every layer, shared or not), inputs, outputs,
+ * Prefill runs `seqLen` tokens over an empty cache; decode runs one token attending to `seqLen`
+ * positions (seqLen − 1 cached). Bytes moved: weights (re-read by every layer, shared or not), inputs, outputs,
  * the K/V cache and the attention scores. Norms, softmax and activations are left out (small next
  * to the matmuls at these sizes).
  */
