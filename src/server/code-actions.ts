@@ -16,10 +16,14 @@ interface FixData {
   fix?: { replace?: unknown; suggestion?: unknown; min?: unknown; max?: unknown };
 }
 
-export function quickFixes(doc: TextDocument, json: JSONDocument, diagnostics: readonly Diagnostic[]): CodeAction[] {
+/**
+ * `published` are the diagnostics last sent for the document: a client that drops
+ * Diagnostic.data (older LSP clients) still gets its fixes, matched by code and range.
+ */
+export function quickFixes(doc: TextDocument, json: JSONDocument, diagnostics: readonly Diagnostic[], published: readonly Diagnostic[] = []): CodeAction[] {
   const actions: CodeAction[] = [];
   for (const diagnostic of diagnostics) {
-    const data = diagnostic.data as FixData | undefined;
+    const data = (diagnostic.data ?? published.find((p) => sameProblem(p, diagnostic))?.data) as FixData | undefined;
     if (diagnostic.source !== SOURCE || !data || !Array.isArray(data.path) || !data.fix) continue;
     const fix = fixFor(doc, json.root, data.path, data.fix);
     if (fix) actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [doc.uri]: fix.edits } } });
@@ -42,6 +46,12 @@ function fixFor(doc: TextDocument, root: ASTNode | undefined, path: JsonPath, fi
     return { title: `Change to ${value}`, edits: [replaceNode(doc, node, value)] };
   }
   return undefined;
+}
+
+function sameProblem(a: Diagnostic, b: Diagnostic): boolean {
+  const r = a.range;
+  const q = b.range;
+  return a.code === b.code && r.start.line === q.start.line && r.start.character === q.start.character && r.end.line === q.end.line && r.end.character === q.end.character;
 }
 
 function replaceNode(doc: TextDocument, node: ASTNode, value: unknown): TextEdit {

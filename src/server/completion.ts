@@ -4,7 +4,7 @@
  * service's contribution hook, so they share its replace range and de-duplication.
  */
 import type { CompletionsCollector, JSONPath, JSONWorkerContribution } from 'vscode-json-languageservice';
-import { CompletionItemKind, MarkupKind } from 'vscode-languageserver';
+import { CompletionItemKind, type CompletionList, MarkupKind } from 'vscode-languageserver';
 import { formatQuantity } from '../core/config/quantity';
 import { DEVICE_PRESETS, type DeviceProfile, deviceNames, findDevice } from '../core/merino/device-profile';
 
@@ -35,6 +35,20 @@ export function deviceCompletions(devicesOf: DevicesOf): JSONWorkerContribution 
       return none;
     },
   };
+}
+
+/**
+ * Puts device names in deviceNames order (the file's devices, then the presets): a name the
+ * schema also offers as an example was added first, without the contribution's sortText.
+ */
+export function orderDevices(list: CompletionList | null, user: Readonly<Record<string, DeviceProfile>>): CompletionList | null {
+  if (!list) return list;
+  const rank = new Map(deviceNames(user).map((name, i) => [JSON.stringify(name), i]));
+  for (const item of list.items) {
+    const i = rank.get(item.label);
+    if (i !== undefined) item.sortText = i.toString().padStart(3, '0');
+  }
+  return list;
 }
 
 function describeDevice(p: DeviceProfile): string {

@@ -6,14 +6,14 @@
  */
 import type { LanguageService } from 'vscode-json-languageservice';
 import {
-  type CancellationToken, CodeActionKind, type Connection, type InitializeResult, LSPErrorCodes, ResponseError, TextDocumentSyncKind, TextDocuments,
+  type CancellationToken, CodeActionKind, type Connection, type Diagnostic, type InitializeResult, LSPErrorCodes, ResponseError, TextDocumentSyncKind, TextDocuments,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { VERSION } from '../core/version';
 import { type Analysis, AnalysisStore } from './analysis-store';
 import { quickFixes } from './code-actions';
 import { designLenses } from './code-lenses';
-import { deviceCompletions } from './completion';
+import { deviceCompletions, orderDevices } from './completion';
 import { computeDiagnostics } from './diagnostics';
 import { DiagnosticsScheduler } from './diagnostics-scheduler';
 import { computeHover } from './hover';
@@ -29,6 +29,8 @@ interface Session {
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
+  /** What the client was last told, per document (quick fixes for clients that drop Diagnostic.data). */
+  const published = new Map<string, Diagnostic[]>();
   let session: Session | undefined;
 
   const log = (what: string, e: unknown) => connection.console.error(`${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
@@ -39,6 +41,7 @@ export function startServer(connection: Connection): void {
     try {
       const diagnostics = await computeDiagnostics(doc, session.store.get(doc), session.service);
       if (documents.get(uri)?.version !== doc.version) return; // changed or closed meanwhile
+      published.set(uri, diagnostics);
       await connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
     } catch (e) {
       log(`diagnostics of ${uri}`, e);
@@ -92,15 +95,16 @@ export function startServer(connection: Connection): void {
 
   connection.onHover(guarded(null, (doc, analysis, p, s) => computeHover(doc, p.position, analysis, s.service)));
   connection.onCompletion(
-    guarded(null, (doc, analysis, p, s) => (analysis.blocked ? null : s.service.doComplete(doc, p.position, analysis.json))),
+    guarded(null, async (doc, analysis, p, s) => (analysis.blocked ? null : orderDevices(await s.service.doComplete(doc, p.position, analysis.json), devicesOf(doc.uri)))),
   );
   connection.onCodeLens(guarded([], (doc) => designLenses(doc.uri)));
-  connection.onCodeAction(guarded([], (doc, analysis, p) => (analysis.blocked ? [] : quickFixes(doc, analysis.json, p.context.diagnostics))));
+  connection.onCodeAction(guarded([], (doc, analysis, p) => (analysis.blocked ? [] : quickFixes(doc, analysis.json, p.context.diagnostics, published.get(doc.uri)))));
 
   documents.onDidChangeContent(({ document }) => session?.scheduler.schedule(document.uri));
   documents.onDidClose(({ document }) => {
     session?.scheduler.cancel(document.uri);
     session?.store.forget(document.uri);
+    published.delete(document.uri);
     void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
   });
   connection.onShutdown(() => session?.scheduler.dispose());

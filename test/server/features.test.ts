@@ -85,6 +85,8 @@ test('completion of budget.latency.device: the file\'s devices, then the presets
   const labels = items.map((i) => i.label);
   for (const name of ['"pi5-measured"', '"raspberry-pi-3b"', '"raspberry-pi-4"', '"jetson-orin-nano-8gb"', '"apple-a17-pro-ane"']) assert.ok(labels.includes(name), name);
   assert.equal(new Set(labels).size, labels.length, 'a device is offered twice');
+  const devices = items.filter((i) => i.sortText !== undefined && /^"/.test(i.label)).sort((a, b) => a.sortText!.localeCompare(b.sortText!));
+  assert.deepEqual(devices.map((i) => i.label), ['"pi5-measured"', '"raspberry-pi-3b"', '"raspberry-pi-4"', '"jetson-orin-nano-8gb"', '"apple-a17-pro-ane"']);
   const own = items.find((i) => i.label === '"pi5-measured"')!;
   assert.equal(own.detail, 'device defined in this file');
   assert.deepEqual(own.textEdit, { range: rangeOf(text, '"raspberry-pi-4"'), newText: '"pi5-measured"' });
@@ -152,4 +154,16 @@ test('no quick fix for a diagnostic without fix data', async () => {
   const { uri, diagnostics } = await open('over-budget.merino.json');
   const actions = await client.codeActions(uri, diagnostics[0].range, diagnostics);
   assert.deepEqual(actions, []);
+});
+
+test('a client that drops Diagnostic.data still gets the fix, matched by code and range', async () => {
+  const uri = fixtureUri('unknown-device.merino.json').replace('.merino.json', '.nodata.merino.json');
+  const text = fixtureText('unknown-device.merino.json');
+  const published = client.nextDiagnostics(uri, 1);
+  await client.open(uri, text);
+  const [diagnostic] = (await published).diagnostics;
+  const { data: _dropped, ...withoutData } = diagnostic;
+  const actions = (await client.codeActions(uri, diagnostic.range, [withoutData])) as CodeAction[];
+  assert.deepEqual(actions.map((a) => a.title), ['Replace with "raspberry-pi-4"']);
+  await client.close(uri);
 });
