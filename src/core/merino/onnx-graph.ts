@@ -3,39 +3,8 @@
  * (the parameters) and Constant nodes (shapes, scales: not parameters), typed inputs/outputs.
  */
 import { create } from '@bufbuild/protobuf';
-import {
-  AttributeProto_AttributeType as AT,
-  AttributeProtoSchema,
-  GraphProtoSchema,
-  NodeProtoSchema,
-  TensorProto_DataType as DT,
-  TensorProtoSchema,
-  TensorShapeProto_DimensionSchema,
-  TensorShapeProtoSchema,
-  TypeProto_TensorSchema,
-  TypeProtoSchema,
-  ValueInfoProtoSchema,
-  type AttributeProto,
-  type GraphProto,
-  type NodeProto,
-  type TensorProto,
-  type ValueInfoProto,
-} from 'onnx-buf';
-
-export type Attr = number | number[] | { float: number };
-export type Dim = number | string;
-
-function attribute(name: string, v: Attr): AttributeProto {
-  if (Array.isArray(v)) return create(AttributeProtoSchema, { name, type: AT.INTS, ints: v.map(BigInt) });
-  if (typeof v === 'object') return create(AttributeProtoSchema, { name, type: AT.FLOAT, f: v.float });
-  return create(AttributeProtoSchema, { name, type: AT.INT, i: BigInt(v) });
-}
-
-function valueInfo(name: string, elemType: DT, dims: Dim[]): ValueInfoProto {
-  const dim = dims.map((d) => create(TensorShapeProto_DimensionSchema, { value: typeof d === 'number' ? { case: 'dimValue', value: BigInt(d) } : { case: 'dimParam', value: d } }));
-  const tensorType = create(TypeProto_TensorSchema, { elemType, shape: create(TensorShapeProtoSchema, { dim }) });
-  return create(ValueInfoProtoSchema, { name, type: create(TypeProtoSchema, { value: { case: 'tensorType', value: tensorType } }) });
-}
+import { GraphProtoSchema, TensorProto_DataType as DT, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
+import { type AttrValue, type Dim, floatTensor, int64Tensor, makeNode, valueInfo } from '../onnx/proto-build';
 
 export class OnnxGraph {
   readonly nodes: NodeProto[] = [];
@@ -46,22 +15,20 @@ export class OnnxGraph {
   private readonly constants = new Map<string, string>();
 
   /** Adds a node named `name`; its single output is `${name}_output_0` unless given. */
-  op(opType: string, inputs: string[], name: string, attrs: Record<string, Attr> = {}, output = `${name}_output_0`): string {
+  op(opType: string, inputs: string[], name: string, attrs: Record<string, AttrValue> = {}, output = `${name}_output_0`): string {
     return this.opMulti(opType, inputs, name, attrs, [output])[0];
   }
 
-  opMulti(opType: string, inputs: string[], name: string, attrs: Record<string, Attr>, outputs: string[]): string[] {
+  opMulti(opType: string, inputs: string[], name: string, attrs: Record<string, AttrValue>, outputs: string[]): string[] {
     if (this.names.has(name)) throw new Error(`duplicate node name ${name}`);
     this.names.add(name);
-    const attr = Object.entries(attrs).map(([k, v]) => attribute(k, v));
-    this.nodes.push(create(NodeProtoSchema, { opType, input: inputs, output: outputs, name, attribute: attr }));
+    this.nodes.push(makeNode(opType, inputs, outputs, name, attrs));
     return outputs;
   }
 
   /** A float parameter; returns its name. */
   weight(name: string, dims: number[], data: Float32Array): string {
-    const rawData = new Uint8Array(data.buffer, data.byteOffset, data.byteLength) as Uint8Array<ArrayBuffer>;
-    this.initializers.push(create(TensorProtoSchema, { name, dims: dims.map(BigInt), dataType: DT.FLOAT, rawData }));
+    this.initializers.push(floatTensor(name, dims, data));
     return name;
   }
 
@@ -70,12 +37,9 @@ export class OnnxGraph {
     const key = `${dataType}:${dims.join('x')}:${values.join(',')}`;
     const known = this.constants.get(key);
     if (known) return known;
-    const rawData = dataType === DT.INT64 ? new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer) : new Uint8Array(Float32Array.from(values).buffer);
-    const t = create(TensorProtoSchema, { dims: dims.map(BigInt), dataType, rawData });
+    const t = dataType === DT.INT64 ? int64Tensor('', dims, values) : floatTensor('', dims, Float32Array.from(values));
     const name = `/model/constants/${this.constants.size}`;
-    this.names.add(name);
-    const out = `${name}_output_0`;
-    this.nodes.push(create(NodeProtoSchema, { opType: 'Constant', output: [out], name, attribute: [create(AttributeProtoSchema, { name: 'value', type: AT.TENSOR, t })] }));
+    const out = this.op('Constant', [], name, { value: t });
     this.constants.set(key, out);
     return out;
   }

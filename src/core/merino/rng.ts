@@ -1,16 +1,10 @@
-/** A small seeded PRNG (mulberry32): the same seed gives the same sequence on every platform. */
-export class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
+/** The search's and the skeleton's seeded randomness, on the project's PRNG (core/calib/prng). */
+import { type Prng, createPrng } from '../calib/prng';
 
-  /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+export class Rng {
+  readonly next: Prng;
+  constructor(seed: number) {
+    this.next = createPrng(seed);
   }
 
   /** Uniform integer in [min, max]. */

@@ -120,7 +120,7 @@ test('a budget the smallest architecture exceeds is infeasible, with the amount'
   const expected = countParams({ blocks: [{ layers: 1, width: 256, heads: 4, ffnDim: 512, shared: false }] }, parseMerinoText(text).config.model);
   assert.equal(smallest, expected);
   assert.equal(limit, 10e6);
-  assert.match(d.message, /params/);
+  assert.match(d.message, /needs 13.52M parameters, over the budget 10M by 3.524M/);
 });
 
 test('a budget the largest architecture fits far inside is not binding (warning)', () => {
