@@ -26,8 +26,8 @@ export function tensorByteLength(t: TensorProto): number | undefined {
  */
 export async function readTensorFloat32(model: OnnxModel, t: TensorProto): Promise<Float32Array> {
   checkWeightDtype(model, t);
-  if (isExternal(t)) return decodeRaw(await readExternalBytes(model, t), t, model.path);
-  if (t.rawData.length > 0) return decodeRaw(t.rawData, t, model.path);
+  if (isExternal(t)) return decodeRaw(await readExternalBytes(model, t), t, model.path, true);
+  if (t.rawData.length > 0) return decodeRaw(t.rawData, t, model.path, false);
   return decodeTyped(t, model.path);
 }
 
@@ -58,16 +58,19 @@ export async function readExternalBytes(model: OnnxModel, t: TensorProto): Promi
   return buf;
 }
 
-/** Decodes raw bytes. They are copied first: raw_data views are often not 4-byte aligned. */
-function decodeRaw(raw: Uint8Array, t: TensorProto, path: string): Float32Array {
+/**
+ * Decodes raw little-endian bytes. raw_data views into the file are copied first (they are often
+ * not 4-byte aligned, and the result must not alias the model); a buffer we own is viewed as is.
+ */
+function decodeRaw(raw: Uint8Array, t: TensorProto, path: string, owned: boolean): Float32Array {
   const size = bytesPerElement(t.dataType)!;
   const n = tensorNumel(t);
   if (raw.length !== n * size) {
     throw new UserError(`${path}: tensor "${t.name}" holds ${raw.length} bytes, its shape [${tensorDims(t)}] needs ${n * size}`);
   }
-  const aligned = raw.slice(); // own, aligned ArrayBuffer
-  if (t.dataType === DT.FLOAT) return new Float32Array(aligned.buffer, 0, n);
-  return decode16(new Uint16Array(aligned.buffer, 0, n), t.dataType);
+  const aligned = owned && raw.byteOffset % 4 === 0 ? raw : raw.slice();
+  if (t.dataType === DT.FLOAT) return new Float32Array(aligned.buffer, aligned.byteOffset, n);
+  return decode16(new Uint16Array(aligned.buffer, aligned.byteOffset, n), t.dataType);
 }
 
 /** float_data (FLOAT) or int32_data (FLOAT16/BFLOAT16 bit patterns, one per element). */
