@@ -1,9 +1,9 @@
 /**
  * A minimal LSP client for tests and the bench: starts the real bundled server
- * (`node dist/server.js --stdio`, built if missing) and speaks JSON-RPC to it over stdio.
+ * (`node dist/server.js --stdio`, rebuilt if missing or older than src/server, src/core or schemas) and speaks JSON-RPC to it over stdio.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -19,10 +19,20 @@ export const FIXTURES = join(ROOT, 'test/fixtures/merino');
 export const fixtureUri = (name: string): string => pathToFileURL(join(FIXTURES, name)).href;
 export const fixtureText = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
 
+/** Newest modification time of the files under `dir` (recursively). */
+function newestMtime(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((newest, e) => {
+    const path = join(dir, e.name);
+    return Math.max(newest, e.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }, 0);
+}
+
+/** Builds dist/server.js when it is missing or older than the sources it bundles. */
 function ensureBuilt(): void {
-  if (existsSync(SERVER)) return;
+  const sources = Math.max(newestMtime(join(ROOT, 'src/server')), newestMtime(join(ROOT, 'src/core')), newestMtime(join(ROOT, 'schemas')));
+  if (existsSync(SERVER) && statSync(SERVER).mtimeMs >= sources) return;
   const r = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('npm run build failed: dist/server.js is missing');
+  if (r.status !== 0) throw new Error('npm run build failed: dist/server.js is missing or stale');
 }
 
 type Waiter = { uri: string; accept: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void };
