@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { registerDesignCommands } from './commands/design-commands';
+import { registerHeatmapCommands } from './commands/heatmap-commands';
+import { heatmapTimings } from './heatmap/heatmap-panel';
 import { registerModelCommands } from './commands/model-commands';
 import { initJobRunner } from './job-runner';
 import { registerLanguageClient } from './language-client';
@@ -15,16 +17,24 @@ async function setWorkspaceContext(): Promise<void> {
   await vscode.commands.executeCommand('setContext', 'merino.hasDesigns', designs.length > 0);
 }
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate() returns to other extensions and to the integration tests. */
+export interface MerinoApi {
+  /** Milliseconds the last heatmap webview took from receiving its data to its first paint. */
+  lastHeatmapRenderMs(): number | undefined;
+}
+
+export function activate(context: vscode.ExtensionContext): MerinoApi {
   initJobRunner(context);
   context.subscriptions.push(
     log(),
     vscode.commands.registerCommand('merino.showLog', () => log().show()),
     ...registerModelCommands(context),
     ...registerDesignCommands(),
+    ...registerHeatmapCommands(context),
   );
   registerLanguageClient(context);
   void setWorkspaceContext();
+  return { lastHeatmapRenderMs: () => heatmapTimings.lastRenderMs };
 }
 
 export function deactivate(): void {}

@@ -18,7 +18,7 @@ async function run(job: JobSpec): Promise<void> {
   try {
     const { exitCode, stdout, errorLine } = await runCliJob(job, controller.signal, (m) => void send(m));
     if (controller.signal.aborted || exitCode === CANCELLED_EXIT) await send({ type: 'error', message: 'cancelled', cancelled: true });
-    else if (exitCode !== 0) await send({ type: 'error', message: errorLine.replace(/^merino /, '') || `merino exited with code ${exitCode}` });
+    else if (exitCode !== 0) await send({ type: 'error', message: errorLine.replace(/^merino:? /, '') || `merino exited with code ${exitCode}` });
     else await send({ type: 'result', result: { exitCode, stdout } });
   } catch (e) {
     await send({ type: 'error', message: (e as Error).message ?? String(e), cancelled: controller.signal.aborted });

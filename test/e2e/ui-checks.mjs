@@ -35,6 +35,17 @@ async function openFile(page, name) {
   await page.locator('.tab').filter({ hasText: name }).first().waitFor({ timeout: UI_TIMEOUT_MS });
 }
 
+/** Waits for `done`, failing early with its text when a MeRino error notification appears instead. */
+async function untilOrError(page, done) {
+  const toast = page.locator('.notification-toast').filter({ hasText: 'MeRino:' }).filter({ has: page.locator('.codicon-error') }).first();
+  const error = toast.waitFor({ timeout: JOB_TIMEOUT_MS + 5_000 }).then(async () => {
+    throw new Error(`error notification: ${await toast.innerText()}`);
+  });
+  done.catch(() => {});
+  error.catch(() => {});
+  await Promise.race([done, error]);
+}
+
 /** Accepts the first item of `count` successive quick picks. */
 async function acceptQuickPicks(page, count) {
   const input = page.locator('.quick-input-widget input');
@@ -118,21 +129,20 @@ export async function uiChecks({ browser, url, workspace, artifacts, report }) {
     const model = models.find((m) => m === 'model.onnx') ?? models[0];
     await check(`right-click ${model} → MeRino prune → defaults → the pruned file appears`, async () => {
       await explorerRow(page, model).waitFor({ timeout: UI_TIMEOUT_MS });
+      await runCommand(page, 'Notifications: Clear All Notifications');
       await explorerContextAction(page, model, 'Prune to N:M Sparsity');
       // Quick picks: method, pattern (defaults first; the calibration file is a workspace setting) → Enter each.
       await acceptQuickPicks(page, 2);
       const stem = model.replace(/\.onnx$/, '');
-      await page
-        .locator('.explorer-folders-view .monaco-list-row')
-        .filter({ hasText: new RegExp(`${stem}\\.2of4\\.esparse\\.onnx`) })
-        .first()
-        .waitFor({ timeout: JOB_TIMEOUT_MS });
+      const pruned = page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: new RegExp(`${stem}\\.2of4\\.esparse\\.onnx`) }).first();
+      await untilOrError(page, pruned.waitFor({ timeout: JOB_TIMEOUT_MS }));
     });
 
     await check('the heatmap canvas has non-background pixels', async () => {
+      await runCommand(page, 'Notifications: Clear All Notifications');
       await explorerContextAction(page, model, 'Show Entropy Heatmap');
       const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-      await frame.locator('canvas#heatmap').waitFor({ timeout: JOB_TIMEOUT_MS });
+      await untilOrError(page, frame.locator('canvas#heatmap').waitFor({ timeout: JOB_TIMEOUT_MS }));
       await frame.locator('[data-state="ready"]').first().waitFor({ timeout: JOB_TIMEOUT_MS });
       const n = await canvasForegroundPixels(frame, 'canvas#heatmap');
       if (n < 100) throw new Error(`only ${n} non-background pixels on the heatmap canvas`);

@@ -14,10 +14,11 @@ export interface TestOutcome {
 
 function loadTests(): void {
   // Bundled by esbuild: each require runs that file's suite() calls now, after mocha's pre-require.
-  require('./commands.test');
-  require('./language-client.test');
-  require('./search.test');
-  require('./jobs.test');
+  require('./commands.itest');
+  require('./language-client.itest');
+  require('./search.itest');
+  require('./jobs.itest');
+  require('./heatmap.itest');
 }
 
 export function run(): Promise<void> {
