@@ -113,6 +113,7 @@ test('merino search writes the results file atomically, feasible and determinist
     assert.match(onnx.out, /measured on this machine .*prefill 32 tokens [0-9.]+ ms, decode 1 token/);
     const session = await ort.InferenceSession.create(join(dir, 'onnx', 'model.onnx'));
     assert.equal(session.inputNames[0], 'input_ids');
+    assert.equal(session.outputNames[0], 'logits');
     await session.release();
   });
 });

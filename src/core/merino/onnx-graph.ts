@@ -3,7 +3,7 @@
  * (the parameters) and Constant nodes (shapes, scales: not parameters), typed inputs/outputs.
  */
 import { create } from '@bufbuild/protobuf';
-import { GraphProtoSchema, TensorProto_DataType as DT, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
+import { GraphProtoSchema, TensorProtoSchema, TensorProto_DataType as DT, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
 import { type AttrValue, type Dim, floatTensor, int64Tensor, makeNode, valueInfo } from '../onnx/proto-build';
 
 export class OnnxGraph {
@@ -26,9 +26,10 @@ export class OnnxGraph {
     return outputs;
   }
 
-  /** A float parameter; returns its name. */
+  /** A float parameter, stored as a view of `data` (no copy: skeletons hold hundreds of MB); returns its name. */
   weight(name: string, dims: number[], data: Float32Array): string {
-    this.initializers.push(floatTensor(name, dims, data));
+    const rawData = new Uint8Array(data.buffer, data.byteOffset, data.byteLength) as Uint8Array<ArrayBuffer>;
+    this.initializers.push(create(TensorProtoSchema, { name, dims: dims.map(BigInt), dataType: DT.FLOAT, rawData }));
     return name;
   }
 

@@ -17,13 +17,13 @@ import { VERSION } from '../version';
 import { type Arch, type Block, type ModelSpec, describeArch, embeddingWidth, headDim, lastWidth } from './architecture';
 import { countParams } from './cost-model';
 import { OnnxGraph } from './onnx-graph';
-import { Rng } from './rng';
+import { Rng, fillUniform } from './rng';
 
 export interface SkeletonOptions {
   seed?: number;
   /** Add past_key_values.{i}.key/value inputs and present.{i}.key/value outputs. */
   kvCache?: boolean;
-  /** Standard deviation of the random weights (default 0.02). */
+  /** Standard deviation of the random weights (uniform in ±std·√3; default 0.02). */
   std?: number;
 }
 
@@ -49,7 +49,7 @@ class SkeletonWriter {
   private random(name: string, dims: number[]): string {
     const n = dims.reduce((a, b) => a * b, 1);
     const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = this.rng.normal() * this.std;
+    fillUniform(data, this.rng.int(0, 4294967295), this.std);
     return this.g.weight(name, dims, data);
   }
 
@@ -175,6 +175,7 @@ class SkeletonWriter {
     const { model, arch } = this;
     const params = new Set<string>();
     g.input('input_ids', DT.INT64, ['batch', 'sequence']);
+    g.output('logits', DT.FLOAT, ['batch', 'sequence', model.vocabSize]);
     let layer = 0;
     if (this.opts.kvCache) {
       for (const b of arch.blocks) {
@@ -215,7 +216,6 @@ class SkeletonWriter {
       this.random('lm_head.weight', [eLast, model.vocabSize]);
       g.op('MatMul', [x, 'lm_head.weight'], '/lm_head/MatMul', {}, 'logits');
     }
-    g.output('logits', DT.FLOAT, ['batch', 'sequence', model.vocabSize]);
     return create(ModelProtoSchema, {
       irVersion: 8n,
       producerName: 'merino',
@@ -230,7 +230,7 @@ class SkeletonWriter {
 /** Largest skeleton built in memory (fp32 weights): beyond it the process would run out of memory. */
 export const MAX_SKELETON_PARAMS = 2e9;
 
-/** The skeleton ModelProto of `arch` with seeded N(0, std²) weights (norm weights 1, biases 0). */
+/** The skeleton ModelProto of `arch` with seeded random weights of standard deviation `std` (uniform; norm weights 1, biases 0). */
 export function buildSkeletonModel(arch: Arch, model: ModelSpec, opts: SkeletonOptions = {}): ModelProto {
   const params = countParams(arch, model);
   if (params > MAX_SKELETON_PARAMS) throw new UserError(`cannot build a skeleton of ${formatQuantity(params)} parameters in memory`, `the limit is ${formatQuantity(MAX_SKELETON_PARAMS)}`);

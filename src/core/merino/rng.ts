@@ -15,10 +15,20 @@ export class Rng {
   pick<T>(items: readonly T[]): T {
     return items[Math.floor(this.next() * items.length)];
   }
+}
 
-  /** Standard normal (Box–Muller). */
-  normal(): number {
-    const u = 1 - this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+/**
+ * Fills `out` with values uniform in [−a, a) where a = std·√3 (standard deviation `std`), from a
+ * mulberry32 stream seeded by `seed`: inlined, a few ns per value, for hundreds of millions of weights.
+ */
+export function fillUniform(out: Float32Array, seed: number, std: number): void {
+  const a = std * Math.sqrt(3);
+  const scale = (2 * a) / 4294967296;
+  let state = seed >>> 0;
+  for (let i = 0; i < out.length; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = ((t ^ (t >>> 14)) >>> 0) * scale - a;
   }
 }
