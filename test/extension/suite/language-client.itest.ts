@@ -9,6 +9,8 @@ suite('language client', () => {
     const uri = workspaceUri('broken.merino.json');
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
+    // Its own language id keeps VS Code's JSON server away (no duplicate problems; docs/language-server.md).
+    assert.equal(doc.languageId, 'merino-json');
     const diag = await waitFor('the range-inverted diagnostic', () =>
       vscode.languages.getDiagnostics(uri).find((d) => /min 1024 is greater than max 256/.test(d.message)),
     );
