@@ -13,14 +13,3 @@ export function nodeAtPath(root: ASTNode | undefined, path: readonly (string | n
   }
   return node;
 }
-
-/** The JSON path of a node; a property node (or its key) gives the path of its value. */
-export function pathOfNode(node: ASTNode): JsonPath {
-  const path: JsonPath = node.type === 'property' ? [node.keyNode.value] : [];
-  for (let current = node; current.parent; current = current.parent) {
-    const parent = current.parent;
-    if (parent.type === 'property') path.unshift(parent.keyNode.value);
-    else if (parent.type === 'array') path.unshift(parent.items.indexOf(current));
-  }
-  return path;
-}
