@@ -25,6 +25,11 @@ const THREADS = 2;
 const VOCAB = 50257;
 const MODEL_DIR = join(tmpdir(), 'merino-bench-gpt2-v1');
 const MODEL = join(MODEL_DIR, 'gpt2-small-random.onnx');
+/** [histogram pass or 'full-forward', batch]; MERINO_BENCH_PHASES="spill:1,rerun:1" picks some. */
+const PHASES: [string, number][] = (process.env.MERINO_BENCH_PHASES ?? 'spill:1,full-forward:4,spill:4,rerun:1').split(',').map((p) => {
+  const [phase, batch] = p.split(':');
+  return [phase!, Number(batch ?? 1)];
+});
 
 /** GPT-2-small budget with the fixture decoder: 12 × (4·768² attention + 3·768·2048 SwiGLU) + tied 50257×768 embedding + 1024 positions. */
 async function ensureModel(): Promise<void> {
@@ -45,15 +50,22 @@ function peakRss(): number {
   return m ? Number(m[1]) * 1024 : process.memoryUsage().rss;
 }
 
-/** Times one plain pass over the windows fetching only `output`. */
-async function forwardOnly(model: OnnxModel, session: ort.InferenceSession, output: string, batch: number): Promise<number> {
-  const w = windows();
+/** Wall and CPU seconds (all threads of this process) of `job`. */
+async function timed(job: () => Promise<unknown>): Promise<{ seconds: number; cpuSeconds: number }> {
+  const cpu = process.cpuUsage();
   const t0 = performance.now();
+  await job();
+  const used = process.cpuUsage(cpu);
+  return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
+}
+
+/** One plain pass over the windows fetching only `output`. */
+async function forwardOnly(model: OnnxModel, session: ort.InferenceSession, output: string, batch: number): Promise<void> {
+  const w = windows();
   for (let first = 0; first < w.samples; first += batch) {
     const count = Math.min(batch, w.samples - first);
     await session.run(feedsFor(session, makeFeeds(model, windowBatch(w, first, count), count, w.seqlen)), [output]);
   }
-  return (performance.now() - t0) / 1000;
 }
 
 /** One measurement, run inside a child process; prints its figures as JSON. */
@@ -66,21 +78,22 @@ async function child(phase: string, batch: number): Promise<Record<string, numbe
     t0 = performance.now();
     const session = await openSession(model, model.proto, { threads: THREADS });
     const sessionSeconds = (performance.now() - t0) / 1000;
-    const seconds = await forwardOnly(model, session, 'logits', batch);
-    return { loadSeconds, sessionSeconds, seconds, peakRss: peakRss() };
+    const forward = await timed(() => forwardOnly(model, session, 'logits', batch));
+    return { loadSeconds, sessionSeconds, ...forward, peakRss: peakRss() };
   }
   const histogram = phase as HistogramPass;
-  t0 = performance.now();
-  const result = await collectChannelStats(model, windows(), { threads: THREADS, batch, histogram, taps });
-  const seconds = (performance.now() - t0) / 1000;
+  const calib = await timed(() => collectChannelStats(model, windows(), { threads: THREADS, batch, histogram, taps }));
   const rss = peakRss();
   // The forward alone on the same cut graph (no lm_head), fetching only the smallest activation.
   const cut = buildTapModel(model.proto, taps.map((t) => t.tensor));
   const session = await openSession(model, cut.proto, { threads: THREADS });
   const cheapest = taps.reduce((a, b) => (b.channels < a.channels ? b : a)).tensor;
-  const forwardSeconds = await forwardOnly(model, session, cheapest, batch);
+  const forward = await timed(() => forwardOnly(model, session, cheapest, batch));
   const channels = taps.reduce((s, t) => s + t.channels, 0);
-  return { loadSeconds, seconds, peakRss: rss, forwardSeconds, ratio: seconds / forwardSeconds, taps: taps.length, channels, histogram: result.histogram };
+  return {
+    loadSeconds, ...calib, peakRss: rss, forwardSeconds: forward.seconds, forwardCpuSeconds: forward.cpuSeconds,
+    ratio: calib.seconds / forward.seconds, cpuRatio: calib.cpuSeconds / forward.cpuSeconds, taps: taps.length, channels, histogram,
+  };
 }
 
 function runChild(phase: string, batch: number): Record<string, number | string> {
@@ -93,13 +106,15 @@ export async function run(): Promise<object> {
   await ensureModel();
   const modelBytes = statSync(MODEL).size + statSync(`${MODEL}.data`).size;
   const gib = (b: unknown) => `${(Number(b) / 2 ** 30).toFixed(2)} GiB`;
-  const figures: Record<string, unknown> = { samples: SAMPLES, seqlen: SEQLEN, threads: THREADS, modelBytes, date: new Date().toISOString() };
-  for (const [phase, batch] of [['full-forward', 4], ['spill', 1], ['spill', 4], ['rerun', 1]] as const) {
+  const figures: Record<string, unknown> = { samples: SAMPLES, seqlen: SEQLEN, threads: THREADS, modelBytes, date: new Date().toISOString(), loadAverage: readFileSync('/proc/loadavg', 'utf8').trim() };
+  for (const [phase, batch] of PHASES) {
     const f = runChild(phase, batch);
     figures[`${phase}-batch${batch}`] = f;
     const activationBytes = typeof f.channels === 'number' ? batch * SEQLEN * f.channels * 4 : 0;
-    const extra = typeof f.ratio === 'number' ? `, forward alone ${Number(f.forwardSeconds).toFixed(1)} s, ratio ${Number(f.ratio).toFixed(2)}, RSS target ${gib(2 * modelBytes + activationBytes)}` : '';
-    console.log(`${phase} batch ${batch}: load ${Number(f.loadSeconds).toFixed(1)} s, run ${Number(f.seconds).toFixed(1)} s, peak RSS ${gib(f.peakRss)}${extra}`);
+    const extra = typeof f.ratio === 'number'
+      ? `; forward alone ${Number(f.forwardSeconds).toFixed(1)} s (cpu ${Number(f.forwardCpuSeconds).toFixed(1)} s); ratio ${Number(f.ratio).toFixed(2)} wall, ${Number(f.cpuRatio).toFixed(2)} cpu; RSS target ${gib(2 * modelBytes + activationBytes)}`
+      : '';
+    console.log(`${phase} batch ${batch}: load ${Number(f.loadSeconds).toFixed(1)} s, run ${Number(f.seconds).toFixed(1)} s (cpu ${Number(f.cpuSeconds).toFixed(1)} s), peak RSS ${gib(f.peakRss)}${extra}`);
   }
   return figures;
 }

@@ -57,3 +57,14 @@ test('merino eval errors: one line naming the file and the fix, exit 1', async (
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   }
 });
+
+test('merino eval on the demo model reproduces the PyTorch perplexity (whole eval text, 1e-3 relative)', () => {
+  const demo = join(__dirname, '../../demo');
+  const reference = JSON.parse(readFileSync(join(demo, 'reference.json'), 'utf8')) as { ppl: number; windows: number; predictions: number };
+  const r = merino('eval', join(demo, 'tiny-gpt.onnx'), '--text', join(demo, 'eval.txt'), '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout);
+  assert.equal(json.windows, reference.windows);
+  assert.equal(json.predictions, reference.predictions);
+  assert.ok(Math.abs(json.ppl - reference.ppl) / reference.ppl < 1e-3, `${json.ppl} vs ${reference.ppl}`);
+});

@@ -33,23 +33,28 @@ export function channelCount(stats: ChannelStats): number {
   return stats.sumSquares.length;
 }
 
+/** Merges one batch's per-channel extremes (exact, so batching cannot change them). */
+export function mergeExtremes(stats: ChannelStats, batchMin: Float32Array, batchMax: Float32Array): void {
+  const { min, max } = stats;
+  for (let k = 0; k < min.length; k++) {
+    if (batchMin[k]! < min[k]!) min[k] = batchMin[k]!;
+    if (batchMax[k]! > max[k]!) max[k] = batchMax[k]!;
+  }
+}
+
 /**
- * Adds rows of activations (row-major [rows, K], one row per token) to count, sum of squares,
- * min and max. Rows are summed in order, so the result does not depend on how rows are batched.
+ * Adds rows of activations (row-major [rows, K], one row per token) to Σx² in float64, token by
+ * token in order, so the sums do not depend on how the rows were batched.
  */
-export function accumulateMoments(stats: ChannelStats, data: Float32Array): void {
-  const K = channelCount(stats);
-  const rows = data.length / K;
-  const { sumSquares, min, max } = stats;
-  for (let r = 0, base = 0; r < rows; r++, base += K) {
+export function accumulateSumSquares(stats: ChannelStats, data: Float32Array): void {
+  const { sumSquares } = stats;
+  const K = sumSquares.length;
+  for (let base = 0; base < data.length; base += K) {
     for (let k = 0; k < K; k++) {
       const x = data[base + k]!;
       sumSquares[k] += x * x;
-      if (x < min[k]!) min[k] = x;
-      if (x > max[k]!) max[k] = x;
     }
   }
-  stats.count += rows;
 }
 
 /** r_k = sqrt(Σ_t x_tk² / T). */

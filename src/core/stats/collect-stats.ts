@@ -2,14 +2,15 @@ import type * as ort from 'onnxruntime-node';
 import { throwIfAborted, UserError } from '../errors';
 import type { JobOptions } from '../progress';
 import type { TokenWindows } from '../calib/sampling';
-import { openSession, type SessionOptions } from '../calib/model-session';
+import { float32Data, openSession, type SessionOptions } from '../calib/model-session';
 import { findLinearLayers } from '../onnx/linear-layers';
 import type { OnnxModel } from '../onnx/model-file';
 import { activationTaps, type ActivationTap } from './activation-taps';
 import { ActivationSpill, freeBytes } from './activation-spill';
-import { forwardTaps } from './batch-forward';
-import { accumulateMoments, createChannelStats, type ChannelStats } from './channel-stats';
+import { forwardBatches } from './batch-forward';
+import { accumulateSumSquares, createChannelStats, mergeExtremes, type ChannelStats } from './channel-stats';
 import { accumulateHistogram, binScales, startHistogram } from './histogram';
+import { addMinMaxOutputs, type MinMaxOutputs } from './min-max-outputs';
 import { buildTapModel } from './tap-model';
 
 /**
@@ -44,10 +45,23 @@ export interface ActivationStats {
 
 export const DEFAULT_BINS = 256;
 
+/** Everything one run needs: the session on the tap graph and the names to fetch. */
+interface Run {
+  model: OnnxModel;
+  session: ort.InferenceSession;
+  windows: TokenWindows;
+  taps: ActivationTap[];
+  /** Output name of each tap's activation, in tap order. */
+  raw: string[];
+  extremes: MinMaxOutputs;
+  all: ChannelStats[];
+  opts: StatsRunOptions & { bins: number; batch: number };
+}
+
 /**
  * Runs the calibration windows through the model, stopped after the last tapped activation (no
  * lm_head), and accumulates per-channel count, Σx², min, max and the exact histogram over
- * [min_k, max_k] of every tapped activation. Results do not depend on `batch`.
+ * [min_k, max_k] of every tapped activation (docs/calibration.md). Results do not depend on `batch`.
  */
 export async function collectChannelStats(model: OnnxModel, windows: TokenWindows, opts: StatsRunOptions = {}): Promise<ActivationStats> {
   const bins = opts.bins ?? DEFAULT_BINS;
@@ -56,58 +70,18 @@ export async function collectChannelStats(model: OnnxModel, windows: TokenWindow
   if (!Number.isInteger(batch) || batch < 1) throw new UserError(`batch must be a positive integer, got ${batch}`);
   const taps = opts.taps ?? activationTaps(findLinearLayers(model));
   if (taps.length === 0) throw new UserError(`${model.path}: no prunable linear layers, so no activations to calibrate`);
-  const { proto, fetch } = buildTapModel(model.proto, taps.map((t) => t.tensor));
+  const tapModel = buildTapModel(model.proto, taps.map((t) => t.tensor));
+  const { proto, outputs: extremes } = addMinMaxOutputs(tapModel.proto, taps, tapModel.fetch);
   const session = await openSession(model, proto, opts);
+  const all = taps.map((t) => createChannelStats(t.channels, bins));
+  const run: Run = { model, session, windows, taps, raw: taps.map((t) => tapModel.fetch.get(t.tensor)!), extremes, all, opts: { ...opts, bins, batch } };
   try {
-    return await runPasses(model, session, windows, taps, fetch, { ...opts, bins, batch });
+    const mode = chooseHistogramPass(opts.histogram ?? 'auto', windows, taps, opts.tempDir);
+    await (mode === 'spill' ? spillPasses(run) : mode === 'rerun' ? rerunPasses(run) : sumSquaresPass(run));
+    for (const s of all) [s.count, s.sequences] = [windows.samples * windows.seqlen, windows.samples];
+    return { taps, stats: new Map(taps.map((t, i) => [t.tensor, all[i]!])), samples: windows.samples, seqlen: windows.seqlen, bins, histogram: mode };
   } finally {
     await session.release();
-  }
-}
-
-type Resolved = StatsRunOptions & { bins: number; batch: number };
-
-async function runPasses(
-  model: OnnxModel,
-  session: ort.InferenceSession,
-  windows: TokenWindows,
-  taps: ActivationTap[],
-  fetch: Map<string, string>,
-  opts: Resolved,
-): Promise<ActivationStats> {
-  const all = taps.map((t) => createChannelStats(t.channels, opts.bins));
-  const mode = chooseHistogramPass(opts.histogram ?? 'auto', windows, taps, opts.tempDir);
-  const spill = mode === 'spill' ? ActivationSpill.create(opts.tempDir) : undefined;
-  const lengths: number[] = [];
-  try {
-    await forwardTaps(model, session, windows, taps, fetch, opts.batch, 'calibrating', (i, data) => {
-      accumulateMoments(all[i]!, data);
-      if (spill) {
-        spill.append(data);
-        lengths.push(data.length);
-      }
-    }, opts);
-    for (const s of all) s.sequences = windows.samples;
-    if (mode !== 'none') {
-      const scales = all.map((s) => (startHistogram(s), binScales(s)));
-      const count = (i: number, data: Float32Array) => accumulateHistogram(all[i]!, scales[i]!, data);
-      if (spill) replaySpill(spill, lengths, taps.length, windows, opts, count);
-      else await forwardTaps(model, session, windows, taps, fetch, opts.batch, 'histograms', count, opts);
-    }
-  } finally {
-    spill?.dispose();
-  }
-  return { taps, stats: new Map(taps.map((t, i) => [t.tensor, all[i]!])), samples: windows.samples, seqlen: windows.seqlen, bins: opts.bins, histogram: mode };
-}
-
-/** Pass 2 from the spill file: the blocks come back in the order pass 1 wrote them. */
-function replaySpill(spill: ActivationSpill, lengths: number[], tapCount: number, windows: TokenWindows, opts: Resolved, count: (i: number, data: Float32Array) => void): void {
-  const buffer = new Float32Array(Math.max(...lengths));
-  const batches = lengths.length / tapCount;
-  for (let b = 0; b < batches; b++) {
-    throwIfAborted(opts.signal);
-    for (let i = 0; i < tapCount; i++) count(i, spill.readNext(buffer, lengths[b * tapCount + i]!));
-    opts.onProgress?.({ stage: 'histograms', done: Math.min((b + 1) * opts.batch, windows.samples), total: windows.samples });
   }
 }
 
@@ -116,4 +90,68 @@ export function chooseHistogramPass(pass: HistogramPass, windows: TokenWindows, 
   if (pass !== 'auto') return pass;
   const needed = windows.samples * windows.seqlen * taps.reduce((s, t) => s + t.channels, 0) * 4;
   return freeBytes(tempDir) > needed * 1.1 + 256 * 2 ** 20 ? 'spill' : 'rerun';
+}
+
+/** Pass 1 fetches activations and extremes, spilling the activations; pass 2 reads them back. */
+async function spillPasses(run: Run): Promise<void> {
+  const spill = ActivationSpill.create(run.opts.tempDir);
+  try {
+    const lengths: number[] = [];
+    await pass(run, 'calibrating', [...run.raw, ...run.extremes.min, ...run.extremes.max], (out) => {
+      mergeBatchExtremes(run, out);
+      run.raw.forEach((_, i) => {
+        const data = tapData(run, out, i);
+        spill.append(data);
+        lengths.push(data.length);
+      });
+    });
+    const scales = startHistograms(run);
+    const buffer = new Float32Array(Math.max(...lengths));
+    const { samples } = run.windows;
+    const batches = lengths.length / run.taps.length;
+    for (let b = 0; b < batches; b++) {
+      throwIfAborted(run.opts.signal);
+      run.taps.forEach((_, i) => accumulateHistogram(run.all[i]!, scales[i]!, spill.readNext(buffer, lengths[b * run.taps.length + i]!)));
+      run.opts.onProgress?.({ stage: 'histograms', done: Math.min((b + 1) * run.opts.batch, samples), total: samples });
+    }
+  } finally {
+    spill.dispose();
+  }
+}
+
+/** Pass 1 fetches only the extremes; pass 2 runs the forward again for the histograms. */
+async function rerunPasses(run: Run): Promise<void> {
+  await pass(run, 'calibrating', [...run.extremes.min, ...run.extremes.max], (out) => mergeBatchExtremes(run, out));
+  const scales = startHistograms(run);
+  await pass(run, 'histograms', run.raw, (out) => run.raw.forEach((name, i) => accumulateHistogram(run.all[i]!, scales[i]!, tapData(run, out, i))));
+}
+
+/** No histogram: one pass for Σx², min and max. */
+async function sumSquaresPass(run: Run): Promise<void> {
+  await pass(run, 'calibrating', [...run.raw, ...run.extremes.min, ...run.extremes.max], (out) => {
+    mergeBatchExtremes(run, out);
+    run.raw.forEach((_, i) => accumulateSumSquares(run.all[i]!, tapData(run, out, i)));
+  });
+}
+
+function pass(run: Run, stage: string, fetches: string[], consume: (out: ort.InferenceSession.OnnxValueMapType) => void): Promise<void> {
+  return forwardBatches(run.model, run.session, run.windows, fetches, run.opts.batch, stage, consume, run.opts);
+}
+
+function mergeBatchExtremes(run: Run, out: ort.InferenceSession.OnnxValueMapType): void {
+  run.taps.forEach((_, i) => mergeExtremes(run.all[i]!, out[run.extremes.min[i]!]!.data as Float32Array, out[run.extremes.max[i]!]!.data as Float32Array));
+}
+
+function startHistograms(run: Run): Float64Array[] {
+  return run.all.map((s) => (startHistogram(s), binScales(s)));
+}
+
+/** A tap's activation as fp32, checked against the layer's K. */
+function tapData(run: Run, out: ort.InferenceSession.OnnxValueMapType, i: number): Float32Array {
+  const tap = run.taps[i]!;
+  const tensor = out[run.raw[i]!]!;
+  if (tensor.dims.at(-1) !== tap.channels) {
+    throw new UserError(`${run.model.path}: activation "${tap.tensor}" has shape [${tensor.dims.join(', ')}], expected last dim ${tap.channels} (the K of ${tap.layers.join(', ')})`);
+  }
+  return float32Data(tensor, tap.tensor);
 }

@@ -21,19 +21,24 @@ export function startHistogram(stats: ChannelStats): void {
  */
 const TILE = 16;
 
-/** Counts rows of activations (row-major [rows, K]) into the histogram; `scales` from binScales. */
+/**
+ * Counts rows of activations (row-major [rows, K]) into the histogram (`scales` from binScales)
+ * and adds them to Σx² in the same sweep. Per channel the rows are visited in order, so Σx² is the
+ * same float64 sum as a token-by-token loop.
+ */
 export function accumulateHistogram(stats: ChannelStats, scales: Float64Array, data: Float32Array): void {
   const histogram = stats.histogram!;
-  const { min, bins } = stats;
+  const { min, bins, sumSquares } = stats;
   const K = channelCount(stats);
-  const rows = data.length / K;
   const last = bins - 1;
   for (let k0 = 0; k0 < K; k0 += TILE) {
     const k1 = Math.min(K, k0 + TILE);
-    for (let r = 0, base = 0; r < rows; r++, base += K) {
+    for (let base = 0; base < data.length; base += K) {
       for (let k = k0, row = k0 * bins; k < k1; k++, row += bins) {
+        const x = data[base + k]!;
+        sumSquares[k] += x * x;
         // x ≥ min_k, so truncation is the floor.
-        let b = ((data[base + k]! - min[k]!) * scales[k]!) | 0;
+        let b = ((x - min[k]!) * scales[k]!) | 0;
         if (b > last) b = last;
         histogram[row + b]++;
       }

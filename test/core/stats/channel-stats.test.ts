@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accumulateMoments, channelEntropy, channelNorm, channelRms, createChannelStats } from '../../../src/core/stats/channel-stats';
+import { accumulateSumSquares, channelEntropy, channelNorm, channelRms, createChannelStats, mergeExtremes } from '../../../src/core/stats/channel-stats';
 import { accumulateHistogram, binScales, startHistogram } from '../../../src/core/stats/histogram';
 
 /** Stats of rows [T, K] given column by column. */
@@ -10,8 +10,8 @@ function statsOf(columns: number[][], bins: number) {
   const data = new Float32Array(T * K);
   columns.forEach((col, k) => col.forEach((x, t) => (data[t * K + k] = x)));
   const s = createChannelStats(K, bins);
-  accumulateMoments(s, data);
-  s.sequences = 2;
+  mergeExtremes(s, Float32Array.from(columns, (c) => Math.min(...c)), Float32Array.from(columns, (c) => Math.max(...c)));
+  [s.count, s.sequences] = [T, 2];
   startHistogram(s);
   accumulateHistogram(s, binScales(s), data);
   return s;
@@ -34,4 +34,12 @@ test('count, min, max, RMS over T and the Wanda norm over N_seq', () => {
   assert.deepEqual([s.min[0], s.max[0]], [-4, 3]);
   assert.equal(channelRms(s)[0], Math.sqrt(25 / 4));
   assert.equal(channelNorm(s)[0], Math.sqrt(25 / 2));
+});
+
+test('Σx² is the same from the histogram sweep and from the plain sum', () => {
+  const columns = [[0.1, -2.5, 3.25, 7], [1e-3, 4, -4, 0.5]];
+  const s = statsOf(columns, 8);
+  const plain = createChannelStats(2, 8);
+  accumulateSumSquares(plain, Float32Array.of(0.1, 1e-3, -2.5, 4, 3.25, -4, 7, 0.5));
+  assert.deepEqual(s.sumSquares, plain.sumSquares);
 });

@@ -90,6 +90,11 @@ test('results do not depend on the batch size or on spilling versus re-running',
   assert.equal(rerun.histogram, 'rerun');
   assertSameStats(one, three);
   assertSameStats(one, rerun);
+  const sumsOnly = await collectChannelStats(model, windows, { batch: 2, histogram: 'none' });
+  for (const [name, s] of sumsOnly.stats) {
+    assert.equal(s.histogram, undefined);
+    assert.deepEqual([s.sumSquares, s.min, s.max, s.count], [one.stats.get(name)!.sumSquares, one.stats.get(name)!.min, one.stats.get(name)!.max, 80]);
+  }
 });
 
 test('a model with external data gives the same statistics as the inline one', async () => {
