@@ -1,10 +1,9 @@
 /** Walking vscode-json-languageservice's AST by JSON path, without re-parsing the text. */
 import type { ASTNode } from 'vscode-json-languageservice';
-
-export type JsonPath = (string | number)[];
+import type { JsonPath } from '../core/config/diagnostic';
 
 /** The value node at `path`, or undefined when the document has no such value. */
-export function nodeAtPath(root: ASTNode | undefined, path: readonly (string | number)[]): ASTNode | undefined {
+export function nodeAtPath(root: ASTNode | undefined, path: Readonly<JsonPath>): ASTNode | undefined {
   let node = root;
   for (const segment of path) {
     if (node?.type === 'object') node = node.properties.find((p) => p.keyNode.value === segment)?.valueNode;

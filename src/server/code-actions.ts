@@ -8,7 +8,8 @@
 import type { ASTNode, JSONDocument } from 'vscode-json-languageservice';
 import { type CodeAction, CodeActionKind, type Diagnostic, type TextEdit } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { type JsonPath, nodeAtPath } from './ast-path';
+import type { JsonPath } from '../core/config/diagnostic';
+import { nodeAtPath } from './ast-path';
 import { SOURCE } from './diagnostics';
 
 interface FixData {
