@@ -4,8 +4,10 @@
 //      host through the workbench's `payload` query (extensionDevelopmentPath + extensionTestsPath);
 //   2. Playwright UI checks on a fresh workbench (test/e2e/ui-checks.mjs), with screenshots in test-artifacts/.
 // Installs nothing: test/e2e/install.sh does (called by .ci/run). Prints node:test-style lines and a summary.
-// Usage: node test/e2e/run-e2e.mjs [--suite-only | --ui-only]
-import { spawn } from 'node:child_process';
+// Usage: node test/e2e/run-e2e.mjs [--suite-only | --ui-only] [--vsix FILE]
+//   --vsix FILE: install the packaged extension into code-server and run the suite against the installed
+//   copy (what users get) instead of the repository.
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,7 +21,9 @@ const artifacts = join(root, 'test-artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const START_TIMEOUT_MS = 90_000;
 const SUITE_TIMEOUT_MS = 8 * 60_000;
-const mode = process.argv[2] ?? '';
+const argv = process.argv.slice(2);
+const mode = argv.find((a) => a === '--suite-only' || a === '--ui-only') ?? '';
+const vsix = argv.includes('--vsix') ? resolve(argv[argv.indexOf('--vsix') + 1] ?? '') : undefined;
 
 if (!existsSync(entry) || !existsSync(CHROMIUM)) {
   console.log(`# skipped: code-server or chromium not installed (run test/e2e/install.sh; see docs/extension.md)`);
@@ -95,9 +99,18 @@ function stopCodeServer(child) {
   } catch {}
 }
 
-export function workbenchUrl(port, ws, withTests) {
+/** Installs the VSIX into this code-server's extensions folder; returns the folder it was unpacked to. */
+function installVsix(tmp) {
+  const r = spawnSync(process.execPath, [entry, '--extensions-dir', join(tmp, 'extensions'), '--user-data-dir', join(tmp, 'user'), '--install-extension', vsix], { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`installing ${vsix} failed: ${r.stderr || r.stdout}`);
+  const dir = readdirSync(join(tmp, 'extensions')).find((d) => d.startsWith('merino.merino-'));
+  if (!dir) throw new Error(`${vsix} installed but no merino.merino-* folder in the extensions folder`);
+  return join(tmp, 'extensions', dir);
+}
+
+export function workbenchUrl(port, ws, withTests, extensionPath = root) {
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
-  const payload = [['extensionDevelopmentPath', remote(root)]];
+  const payload = [['extensionDevelopmentPath', remote(extensionPath)]];
   if (withTests) payload.push(['extensionTestsPath', remote(join(root, 'out/test/suite/index.js'))]);
   return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
@@ -115,11 +128,13 @@ async function runSuite(browser, server, tmp, ws) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const exit = new Promise((res) => page.exposeFunction('codeAutomationExit', (code) => res(code)));
   const timeout = new Promise((res) => setTimeout(() => res('timeout'), SUITE_TIMEOUT_MS).unref());
-  await page.goto(workbenchUrl(server.port, ws, true));
+  const extensionPath = vsix ? installVsix(tmp) : root;
+  if (vsix) console.log(`# suite: running against the installed VSIX in ${extensionPath}`);
+  await page.goto(workbenchUrl(server.port, ws, true, extensionPath));
   const code = await Promise.race([exit, timeout]);
   const resultsPath = join(tmp, 'suite-results.json');
   const outcomes = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : [];
-  for (const o of outcomes) report(`extension host: ${o.title}`, o.state === 'passed', o.durationMs, o.error);
+  for (const o of outcomes) report(`extension host${vsix ? ' (VSIX)' : ''}: ${o.title}`, o.state === 'passed', o.durationMs, o.error);
   if (code === 'timeout') {
     await page.screenshot({ path: join(artifacts, 'suite-timeout.png') }).catch(() => {});
     report('extension host suite finished', false, Date.now() - t0, `no codeAutomationExit within ${SUITE_TIMEOUT_MS / 1000} s`);
