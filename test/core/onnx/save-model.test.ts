@@ -12,7 +12,7 @@ import { makeFeeds } from '../../../src/core/onnx/model-inputs';
 import { saveModel } from '../../../src/core/onnx/save-model';
 import { readWeight, weightTensor } from '../../../src/core/onnx/stored-tensors';
 import { readExternalBytes } from '../../../src/core/onnx/tensor-data';
-import { FIXTURE_VARIANTS, writeFixture, type FixtureVariant } from '../../fixtures/build-fixtures';
+import { buildDecoderModel, FIXTURE_VARIANTS, writeFixture, writeModel, type FixtureVariant } from '../../fixtures/build-fixtures';
 import { randomTokens, runOrt, tempDir } from '../../fixtures/ort-run';
 
 let dir: string;
@@ -169,4 +169,25 @@ test('abort while writing removes the temporary files', async () => {
   });
   await assert.rejects(save, CancelledError);
   assert.deepEqual((await readdir(folder)).sort(), before);
+});
+
+test('float_data tensors move to external data in another folder; outputs unchanged', async () => {
+  const proto = buildDecoderModel({ kvCache: false });
+  for (const t of proto.graph!.initializer.filter((x) => x.name.endsWith('down_proj.weight'))) {
+    t.floatData = Array.from(new Float32Array(t.rawData.slice().buffer));
+    delete (t as { rawData?: Uint8Array }).rawData; // unset (proto2 presence), not empty
+  }
+  await mkdir(join(dir, 'typed', 'out'), { recursive: true });
+  const src = await writeModel(proto, join(dir, 'typed', 'typed.onnx'));
+  const out = join(dir, 'typed', 'out', 'moved.onnx');
+  await saveModel(await loadModel(src), out, { externalData: true });
+  const moved = await loadModel(out);
+  assert.ok(isExternal(weightTensor(moved, 'model.layers.0.mlp.down_proj.weight')));
+  assert.equal(weightTensor(moved, 'model.layers.0.mlp.down_proj.weight').floatData.length, 0);
+  assertBitwiseEqual(await outputs(src), await outputs(out));
+});
+
+test('a model given without a path cannot have its external data copied', async () => {
+  const model = await fixture('external', 'nopath');
+  await assert.rejects(saveModel({ proto: model.proto }, join(dir, 'nopath', 'x.onnx')), (e: Error) => e instanceof UserError && /has no path/.test(e.message));
 });
