@@ -53,3 +53,15 @@ test('a width change inserts a projection counted in params and FLOPs', () => {
   const tied = countParams(twoBlocks, { ...m, tiedEmbeddings: true });
   assert.equal(tied, expected - 192 * 1000 + (192 * 128 + 128));
 });
+
+test('summarizeDesign gives the arch and the search-space extremes, smallest below largest', async () => {
+  const { parseMerinoText } = await import('../../../src/core/config/merino-document');
+  const { summarizeDesign } = await import('../../../src/core/merino/design-summary');
+  const { readFileSync } = await import('node:fs');
+  const text = readFileSync(`${__dirname}/../../../examples/gpt2-small.merino.json`, 'utf8');
+  const s = summarizeDesign(parseMerinoText(text).config);
+  assert.equal(s.arch!.estimate.params, 124_439_808);
+  assert.ok(s.smallest!.estimate.params < s.arch!.estimate.params && s.arch!.estimate.params < s.largest!.estimate.params);
+  // Smallest of [4, 12] layers of width 512 (8 heads × 64): 1 block of 4 layers.
+  assert.deepEqual(s.smallest!.arch.blocks, [{ layers: 4, width: 512, heads: 8, ffnDim: 2048, shared: false }]);
+});
