@@ -1,18 +1,20 @@
 /**
  * One parse per document version, shared by diagnostics, hover, completion and code actions:
  * vscode-json-languageservice's AST (schema features) and src/core/config's MerinoDocument
- * (semantics, figures). A document that fails the gate (too large, too deep) is never parsed.
+ * (semantics, figures). A document that fails the gate (too large, too deep) is never parsed;
+ * one with an oversized array or object is marked `bounded` (see largest-container.ts).
  */
 import type { JSONDocument, LanguageService } from 'vscode-json-languageservice';
 import type { Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { type MerinoDocument, parseMerinoText } from '../core/config/merino-document';
 import { gateDocument } from './document-gate';
+import { MAX_CONTAINER_ENTRIES, largestContainer } from './largest-container';
 import type { ServerSettings } from './settings';
 
 export type Analysis =
-  | { version: number; blocked: Diagnostic; json?: undefined; merino?: undefined }
-  | { version: number; blocked?: undefined; json: JSONDocument; merino: MerinoDocument };
+  | { version: number; blocked: Diagnostic; json?: undefined; merino?: undefined; bounded?: undefined }
+  | { version: number; blocked?: undefined; json: JSONDocument; merino: MerinoDocument; bounded: boolean };
 
 export class AnalysisStore {
   private readonly cache = new Map<string, Analysis>();
@@ -34,8 +36,9 @@ export class AnalysisStore {
   private analyse(doc: TextDocument): Analysis {
     const blocked = gateDocument(doc, this.settings);
     if (blocked) return { version: doc.version, blocked };
-    const text = doc.getText();
-    return { version: doc.version, json: this.service.parseJSONDocument(doc), merino: parseMerinoText(text, nameFromUri(doc.uri)) };
+    const json = this.service.parseJSONDocument(doc);
+    const merino = parseMerinoText(doc.getText(), nameFromUri(doc.uri));
+    return { version: doc.version, json, merino, bounded: largestContainer(json.root) > MAX_CONTAINER_ENTRIES };
   }
 }
 

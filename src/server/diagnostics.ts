@@ -3,7 +3,8 @@
  * vscode-json-languageservice; MeRino semantics from src/core/config (asked for semantics only,
  * so the two never report the same schema problem). Any remaining overlap — same start, same
  * message — is published once. Codes match `merino check`: "json-syntax", "schema", then the
- * semantic codes of docs/merino-format.md.
+ * semantic codes of docs/merino-format.md. A `bounded` document (an array or object far beyond
+ * the schema's limits) gets its schema problems from core's bounded validator instead.
  */
 import { ErrorCode, type LanguageService } from 'vscode-json-languageservice';
 import { type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
@@ -26,9 +27,11 @@ const severities: Record<Severity, DiagnosticSeverity> = {
 
 export async function computeDiagnostics(doc: TextDocument, analysis: Analysis, service: LanguageService): Promise<Diagnostic[]> {
   if (analysis.blocked) return [analysis.blocked];
-  const fromJson = await service.doValidation(doc, analysis.json, { schemaValidation: 'error', comments: 'ignore', trailingCommas: 'ignore' });
-  const semantic = validateMerinoDocument(analysis.merino, { schema: false })
-    .filter((d) => !REPORTED_BY_JSON_SERVICE.has(d.code))
+  // A bounded document gets its schema problems from core's bounded validator, syntax from the JSON service.
+  const { bounded } = analysis;
+  const fromJson = await service.doValidation(doc, analysis.json, { schemaValidation: bounded ? 'ignore' : 'error', comments: 'ignore', trailingCommas: 'ignore' });
+  const semantic = validateMerinoDocument(analysis.merino, { schema: bounded })
+    .filter((d) => !REPORTED_BY_JSON_SERVICE.has(d.code) || (bounded && d.code === 'schema'))
     .map((d) => fromMerino(doc, analysis.merino, d));
   return dedupe([...fromJson.map(fromJsonService), ...semantic]).slice(0, MAX_PUBLISHED);
 }

@@ -8,7 +8,7 @@ import { type FigureTarget, figuresMarkdown } from './figures';
 
 export async function computeHover(doc: TextDocument, position: Position, analysis: Analysis, service: LanguageService): Promise<Hover | null> {
   if (analysis.blocked) return null;
-  const schemaHover = await service.doHover(doc, position, analysis.json);
+  const schemaHover = analysis.bounded ? null : await service.doHover(doc, position, analysis.json);
   const target = figureTarget(analysis.merino, doc.offsetAt(position));
   const figures = target && figuresMarkdown(analysis.merino, target);
   const parts = [markdownOf(schemaHover), figures].filter(Boolean);

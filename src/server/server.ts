@@ -95,7 +95,7 @@ export function startServer(connection: Connection): void {
 
   connection.onHover(guarded(null, (doc, analysis, p, s) => computeHover(doc, p.position, analysis, s.service)));
   connection.onCompletion(
-    guarded(null, async (doc, analysis, p, s) => (analysis.blocked ? null : orderDevices(await s.service.doComplete(doc, p.position, analysis.json), devicesOf(doc.uri)))),
+    guarded(null, async (doc, analysis, p, s) => (analysis.blocked || analysis.bounded ? null : orderDevices(await s.service.doComplete(doc, p.position, analysis.json), devicesOf(doc.uri)))),
   );
   connection.onCodeLens(guarded([], (doc) => designLenses(doc.uri)));
   connection.onCodeAction(guarded([], (doc, analysis, p) => (analysis.blocked ? [] : quickFixes(doc, analysis.json, p.context.diagnostics, published.get(doc.uri)))));

@@ -66,6 +66,27 @@ test('10,000 levels of nesting: one error at the 65th level, no stack overflow, 
   }
 });
 
+test('oversized arrays and objects are checked by the bounded validator: quick answers, no O(n²) stall', async () => {
+  // vscode-json-languageservice compares uniqueItems pairwise: 16,000 heads took 13 s in-process.
+  const design = {
+    searchSpace: { heads: Array.from({ length: 20_000 }, (_, i) => i + 1) },
+    devices: Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`board-${i}`, { peakFlops: '1G', memBandwidth: '1G' }])),
+  };
+  const text = JSON.stringify(design);
+  const uri = fixtureUri('oversized.merino.json');
+  const published = client.nextDiagnostics(uri, 1);
+  await client.open(uri, text);
+  const { diagnostics } = await published;
+  const headsStart = text.indexOf('[');
+  const tooMany = diagnostics.filter((d) => d.message === 'Array has too many items. Expected 64 or fewer.');
+  assert.deepEqual(tooMany.map((d) => [d.code, d.range.start.character]), [['schema', headsStart]]);
+  assert.ok(diagnostics.some((d) => d.message === 'Object has more properties than limit of 64.'));
+  assert.ok(diagnostics.length <= 200);
+  assert.equal(await client.completion(uri, { line: 0, character: 20 }), null);
+  await assertResponsive();
+  await client.close(uri);
+});
+
 test('brackets inside strings do not count as nesting', async () => {
   const uri = fixtureUri('brackets-in-strings.merino.json');
   const published = client.nextDiagnostics(uri, 1);
