@@ -13,7 +13,7 @@ export interface CliIO {
 
 export interface ParsedArgs {
   positionals: string[];
-  values: Record<string, string | boolean | string[] | undefined>;
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
 }
 
 /** One `merino <name>` subcommand. Each lives in its own file under src/cli/commands/. */

@@ -4,8 +4,9 @@ import { evalCommand } from './eval';
 import { estimateCommand } from './estimate';
 import { exportCommand } from './export';
 import { inspectCommand } from './inspect';
+import { pruneCommand } from './prune';
 import { searchCommand } from './search';
 import { statsCommand } from './stats';
 
 /** Every subcommand, in the order `merino --help` lists them. Add new commands here. */
-export const commands: Command[] = [inspectCommand, evalCommand, statsCommand, checkCommand, estimateCommand, searchCommand, exportCommand];
+export const commands: Command[] = [inspectCommand, pruneCommand, evalCommand, statsCommand, checkCommand, estimateCommand, searchCommand, exportCommand];

@@ -1,0 +1,26 @@
+import type { WeightMatrix } from '../prune/weight-matrix';
+import { strides } from '../prune/weight-matrix';
+
+/**
+ * Reorders the output units of a layer: U'[n'] = U[π[n']], i.e. W'[k, n'] = W[k, π[n']] in the
+ * stored layout. Used to fold a channel permutation into the layer that produces the channels.
+ */
+export function permuteOutputs(m: WeightMatrix, perm: Int32Array): Float32Array {
+  const { kStride, nStride } = strides(m);
+  const data = new Float32Array(m.data.length);
+  for (let n = 0; n < m.N; n++) {
+    const from = perm[n] * nStride;
+    const to = n * nStride;
+    if (kStride === 1) data.set(m.data.subarray(from, from + m.K), to);
+    else for (let k = 0; k < m.K; k++) data[to + k * kStride] = m.data[from + k * kStride];
+  }
+  return data;
+}
+
+/** v'[i] = v[π[i]] along the last axis of a [..., K] tensor (a bias or per-channel constant). */
+export function permuteLastAxis(v: Float32Array, perm: Int32Array): Float32Array {
+  const K = perm.length;
+  const out = new Float32Array(v.length);
+  for (let base = 0; base < v.length; base += K) for (let i = 0; i < K; i++) out[base + i] = v[base + perm[i]];
+  return out;
+}
