@@ -87,9 +87,22 @@ function classify(index: GraphIndex, node: NodeProto, nodeIndex: number): Classi
   return { layer: makeLayer(node, nodeIndex, constB), constant: constB };
 }
 
+/** Gathers from a stored float matrix: the token embedding (indexed by input_ids), or another table. */
 function classifyGather(index: GraphIndex, node: NodeProto): Classified {
   const table = resolveConstant(index, node.input[0]!);
-  return table && isMatrix(table) && isSupportedWeightDtype(table.tensor.dataType) ? { reason: 'embedding lookup (Gather)' } : { reason: null };
+  if (!table || !isMatrix(table) || !isSupportedWeightDtype(table.tensor.dataType)) return { reason: null };
+  return { reason: readsInputIds(index, node.input[1]!) ? 'token embedding lookup (Gather)' : 'table lookup (Gather: position embedding, rotary cache…)' };
+}
+
+/** Whether a tensor is input_ids, directly or through Cast/Identity. */
+function readsInputIds(index: GraphIndex, name: string): boolean {
+  for (let current = name, hops = 0; hops < 4; hops++) {
+    if (current === 'input_ids') return true;
+    const producer = index.producer.get(current)?.node;
+    if (!producer || (producer.opType !== 'Cast' && producer.opType !== 'Identity')) return false;
+    current = producer.input[0]!;
+  }
+  return false;
 }
 
 function makeLayer(node: NodeProto, nodeIndex: number, c: ResolvedConstant): LinearLayer {
@@ -151,8 +164,8 @@ function logitsWidth(index: GraphIndex): number | null {
 }
 
 function tokenEmbeddingRows(index: GraphIndex): number | null {
-  for (const { node } of index.consumers.get('input_ids') ?? []) {
-    if (node.opType !== 'Gather' || node.input[1] !== 'input_ids') continue;
+  for (const node of index.graph.node) {
+    if (node.opType !== 'Gather' || !readsInputIds(index, node.input[1]!)) continue;
     const table = resolveConstant(index, node.input[0]!);
     if (table && isMatrix(table)) return tensorDims(table.tensor)[0]!;
   }

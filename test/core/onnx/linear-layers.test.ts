@@ -49,8 +49,8 @@ test('MatMul fixture: layouts through initializer, Transpose, Constant and Ident
   assert.equal(scan.lmHead?.name, '/lm_head/MatMul');
   assert.deepEqual([scan.lmHead?.K, scan.lmHead?.N, scan.lmHead?.layout], [64, 256, 'KN']);
   assert.deepEqual(scan.excluded.map((e) => [e.node, e.reason]), [
-    ['/model/embed_tokens/Gather', 'embedding lookup (Gather)'],
-    ['/model/embed_positions/Gather', 'embedding lookup (Gather)'],
+    ['/model/embed_tokens/Gather', 'token embedding lookup (Gather)'],
+    ['/model/embed_positions/Gather', 'table lookup (Gather: position embedding, rotary cache…)'],
     ...[0, 1].flatMap((i) => [
       [`/model/layers.${i}/self_attn/MatMul`, 'both inputs are activations (attention product)'],
       [`/model/layers.${i}/self_attn/MatMul_1`, 'both inputs are activations (attention product)'],
