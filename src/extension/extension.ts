@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import { registerDesignCommands } from './commands/design-commands';
-import { registerHeatmapCommands } from './commands/heatmap-commands';
-import { heatmapTimings } from './heatmap/heatmap-panel';
+import { registerPanelCommands } from './commands/panel-commands';
 import { registerModelCommands } from './commands/model-commands';
 import { initJobRunner } from './job-runner';
 import { registerLanguageClient } from './language-client';
 import { log } from './log';
+import { renderTimings } from './webview/render-timings';
 
 /** Context keys that show the palette commands only in workspaces that have models / design files. */
 async function setWorkspaceContext(): Promise<void> {
@@ -19,8 +19,8 @@ async function setWorkspaceContext(): Promise<void> {
 
 /** What activate() returns to other extensions and to the integration tests. */
 export interface MerinoApi {
-  /** Milliseconds the last heatmap webview took from receiving its data to its first paint. */
-  lastHeatmapRenderMs(): number | undefined;
+  /** Milliseconds the last panel of a view type (`merino.heatmap`, `merino.masks`) took from its data to its paint. */
+  lastRenderMs(viewType: string): number | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): MerinoApi {
@@ -30,11 +30,11 @@ export function activate(context: vscode.ExtensionContext): MerinoApi {
     vscode.commands.registerCommand('merino.showLog', () => log().show()),
     ...registerModelCommands(context),
     ...registerDesignCommands(),
-    ...registerHeatmapCommands(context),
+    ...registerPanelCommands(context),
   );
   registerLanguageClient(context);
   void setWorkspaceContext();
-  return { lastHeatmapRenderMs: () => heatmapTimings.lastRenderMs };
+  return { lastRenderMs: (viewType) => renderTimings.get(viewType) };
 }
 
 export function deactivate(): void {}

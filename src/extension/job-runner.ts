@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CliResult, JobSpec, WorkerToHost } from '../protocol/job-messages';
+import type { JobResult, JobSpec, WorkerToHost } from '../protocol/job-messages';
 import { log } from './log';
 
 /** How long a cancelled worker may take to clean up (its temporary files) before it is killed. */
@@ -36,24 +36,26 @@ function formatProgress(stage: string, done: number, total: number, detail?: str
  * Resolves with the result; rejects with JobCancelledError on Cancel (the worker is asked to abort, then
  * killed after a grace period) or JobError with the engine's message.
  */
-export function runJob(title: string, job: JobSpec): Promise<CliResult> {
-  log().info(`${title}: merino ${job.args.join(' ')}${job.cwd ? ` (in ${job.cwd})` : ''}`);
+export function runJob<J extends JobSpec>(title: string, job: J): Promise<JobResult<J>> {
+  log().info(`${title}: ${job.kind === 'cli' ? `merino ${job.args.join(' ')}${job.cwd ? ` (in ${job.cwd})` : ''}` : JSON.stringify(job)}`);
   return Promise.resolve(
     vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `MeRino: ${title}`, cancellable: true },
-      (progress, token) => runInWorker(job, token, (stage, done, total, detail) => {
-        progress.report({ message: formatProgress(stage, done, total, detail) });
-      }),
+      (progress, token) =>
+        runInWorker(job, token, (stage, done, total, detail) => {
+          progress.report({ message: formatProgress(stage, done, total, detail) });
+        }) as Promise<JobResult<J>>,
     ),
   );
 }
 
 type ProgressSink = (stage: string, done: number, total: number, detail?: string) => void;
 
-function runInWorker(job: JobSpec, token: vscode.CancellationToken, onProgress: ProgressSink): Promise<CliResult> {
+function runInWorker(job: JobSpec, token: vscode.CancellationToken, onProgress: ProgressSink): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const child = fork(path.join(extensionRoot, 'dist', 'worker.js'), [], {
-      cwd: job.cwd,
+      cwd: job.kind === 'cli' ? job.cwd : undefined,
+      serialization: 'advanced', // typed arrays (masks) cross as bytes, not JSON
       execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

@@ -14,7 +14,39 @@ export interface CliJob {
   cwd?: string;
 }
 
-export type JobSpec = CliJob;
+/** Reads one layer's weight and returns which weights are non-zero (the N:M mask once pruned). */
+export interface MaskJob {
+  kind: 'masks';
+  model: string;
+  /** Layer (node) name; the first prunable layer when absent. */
+  layer?: string;
+}
+
+export type JobSpec = CliJob | MaskJob;
+
+/** One prunable layer as listed in the mask view. */
+export interface MaskLayerInfo {
+  name: string;
+  K: number;
+  N: number;
+  layout: 'KN' | 'NK';
+}
+
+/**
+ * A layer's mask in the view's orientation: row n = output unit, column k along the reduction axis K (the axis
+ * N:M groups run along), bit (n·K + k) of `bits` (LSB first) set when W[k, n] ≠ 0, whatever the stored layout.
+ */
+export interface MaskResult {
+  model: string;
+  layers: MaskLayerInfo[];
+  layer: MaskLayerInfo;
+  bits: Uint8Array;
+  /** Fraction of zero weights. */
+  sparsity: number;
+}
+
+/** What each job kind resolves with. */
+export type JobResult<J extends JobSpec> = J extends CliJob ? CliResult : MaskResult;
 
 export interface StartMessage {
   type: 'start';
@@ -51,7 +83,7 @@ export interface CliResult {
 
 export interface ResultMessage {
   type: 'result';
-  result: CliResult;
+  result: CliResult | MaskResult;
 }
 
 export interface ErrorMessage {

@@ -2,6 +2,7 @@
 // onnxruntime's session.run blocks its thread for seconds, so it must never run in the extension host.
 import type { HostToWorker, JobSpec, WorkerToHost } from '../protocol/job-messages';
 import { runCliJob } from './cli-job';
+import { runMaskJob } from './mask-job';
 
 /** The CLI's exit code for a cancelled command (src/cli/main.ts). */
 const CANCELLED_EXIT = 130;
@@ -16,6 +17,10 @@ function send(message: WorkerToHost): Promise<void> {
 
 async function run(job: JobSpec): Promise<void> {
   try {
+    if (job.kind === 'masks') {
+      await send({ type: 'result', result: await runMaskJob(job, controller.signal, (m) => void send(m)) });
+      return exit();
+    }
     const { exitCode, stdout, errorLine } = await runCliJob(job, controller.signal, (m) => void send(m));
     if (controller.signal.aborted || exitCode === CANCELLED_EXIT) await send({ type: 'error', message: 'cancelled', cancelled: true });
     else if (exitCode !== 0) await send({ type: 'error', message: errorLine.replace(/^merino:? /, '') || `merino exited with code ${exitCode}` });
@@ -23,6 +28,10 @@ async function run(job: JobSpec): Promise<void> {
   } catch (e) {
     await send({ type: 'error', message: (e as Error).message ?? String(e), cancelled: controller.signal.aborted });
   }
+  exit();
+}
+
+function exit(): void {
   process.disconnect?.();
   process.exit(0);
 }

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerHeatmapSerializer, showHeatmapPanel } from '../heatmap/heatmap-panel';
 import { ensureStats } from '../heatmap/stats-cache';
+import { registerMaskSerializer, showMaskPanel } from '../masks/mask-panel';
 import { readSettings } from '../settings';
 import { resolveTarget } from '../targets';
 import { registerGuarded } from './guarded';
@@ -20,6 +21,17 @@ function makeShowHeatmap(context: vscode.ExtensionContext) {
   };
 }
 
-export function registerHeatmapCommands(context: vscode.ExtensionContext): vscode.Disposable[] {
-  return [registerGuarded('merino.showHeatmap', makeShowHeatmap(context) as (...a: unknown[]) => Promise<unknown>), registerHeatmapSerializer(context.extensionUri)];
+/** `merino.showMasks`: the N:M mask view of one layer (read in the worker; the panel switches layers). */
+async function showMasks(extensionUri: vscode.Uri, arg?: unknown, given: { layer?: string } = {}): Promise<vscode.WebviewPanel | undefined> {
+  const model = await resolveTarget(arg, 'model');
+  return model && showMaskPanel(extensionUri, model.fsPath, given.layer);
+}
+
+export function registerPanelCommands(context: vscode.ExtensionContext): vscode.Disposable[] {
+  return [
+    registerGuarded('merino.showHeatmap', makeShowHeatmap(context) as (...a: unknown[]) => Promise<unknown>),
+    registerGuarded('merino.showMasks', (arg?: unknown, given?: unknown) => showMasks(context.extensionUri, arg, given as { layer?: string })),
+    registerHeatmapSerializer(context.extensionUri),
+    registerMaskSerializer(context.extensionUri),
+  ];
 }

@@ -3,13 +3,12 @@ import * as vscode from 'vscode';
 import { readStatsFile } from '../../core/stats/stats-file';
 import type { HeatmapToHost, HeatmapViewState, HostToHeatmap } from '../../protocol/heatmap-messages';
 import { log } from '../log';
+import { renderTimings } from '../webview/render-timings';
 import { webviewHtml, webviewOptions } from '../webview/webview-html';
 import { buildHeatmapData } from './heatmap-data';
 
 export const HEATMAP_VIEW_TYPE = 'merino.heatmap';
 
-/** Time of the last first paint reported by a heatmap webview (the benchmark and tests read it). */
-export const heatmapTimings: { lastRenderMs?: number } = {};
 
 /** Wires a (new or restored) panel to a stats file: posts the data once the page is ready. */
 function attach(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, statsFile: string): void {
@@ -25,7 +24,7 @@ function attach(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, statsFile:
         post({ type: 'error', message: `Cannot show ${statsFile}: ${(e as Error).message}` });
       }
     } else if (m.type === 'rendered') {
-      heatmapTimings.lastRenderMs = m.ms;
+      renderTimings.set(HEATMAP_VIEW_TYPE, m.ms);
       log().debug(`heatmap rendered in ${m.ms.toFixed(1)} ms`);
     } else if (m.type === 'error') log().error(`heatmap panel: ${m.message}`);
   });

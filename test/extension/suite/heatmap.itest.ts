@@ -4,22 +4,32 @@ import * as vscode from 'vscode';
 import { activateExtension, exists, waitFor, workspaceUri } from './helpers';
 
 interface MerinoApi {
-  lastHeatmapRenderMs(): number | undefined;
+  lastRenderMs(viewType: string): number | undefined;
 }
 
-suite('entropy heatmap', () => {
-  test('opens a panel that draws the model\'s channel statistics', async function () {
+suite('panels', () => {
+  test("the heatmap panel opens and draws the model's channel statistics", async function () {
     const model = workspaceUri('tiny-gpt.onnx');
     if (!(await exists(model))) return this.skip();
-    const ext = await activateExtension();
-    const api = ext.exports as MerinoApi;
+    const api = (await activateExtension()).exports as MerinoApi;
     const panel = await vscode.commands.executeCommand<vscode.WebviewPanel | undefined>('merino.showHeatmap', model, {
       calibrationFile: workspaceUri('calib.txt').fsPath,
     });
     assert.ok(panel, 'no panel (see the MeRino log)');
     assert.match(panel.title, /tiny-gpt\.onnx/);
-    const ms = await waitFor('the webview to draw the data', () => api.lastHeatmapRenderMs(), 60_000);
+    const ms = await waitFor('the webview to draw the data', () => api.lastRenderMs('merino.heatmap'), 60_000);
     assert.ok(ms >= 0 && ms < 5_000, `first paint took ${ms} ms`);
+    panel.dispose();
+  });
+
+  test('the mask panel opens and draws a layer of the model', async function () {
+    const model = workspaceUri('tiny-gpt.onnx');
+    if (!(await exists(model))) return this.skip();
+    const api = (await activateExtension()).exports as MerinoApi;
+    const panel = await vscode.commands.executeCommand<vscode.WebviewPanel | undefined>('merino.showMasks', model);
+    assert.ok(panel);
+    assert.match(panel.title, /Masks: tiny-gpt\.onnx/);
+    await waitFor('the mask view to draw', () => api.lastRenderMs('merino.masks'), 60_000);
     panel.dispose();
   });
 });
