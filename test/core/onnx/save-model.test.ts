@@ -138,6 +138,22 @@ test('unknown protobuf fields survive load and save', async () => {
   assert.ok(equals(ModelProtoSchema, reloaded.proto, loaded.proto));
 });
 
+test('unknown fields inside initializers and nodes survive, inline and external', async () => {
+  const proto = buildDecoderModel({ kvCache: false });
+  const unknown = [{ no: 1999, wireType: 0, data: Uint8Array.of(7) }];
+  proto.graph!.initializer.find((t) => t.name === 'lm_head.weight')!.$unknown = unknown;
+  proto.graph!.node[0]!.$unknown = unknown;
+  await mkdir(join(dir, 'unknown-nested'), { recursive: true });
+  const src = await loadModel(await writeModel(proto, join(dir, 'unknown-nested', 'src.onnx')));
+  for (const externalData of [false, true]) {
+    const out = join(dir, 'unknown-nested', `out-${externalData}.onnx`);
+    await saveModel(src, out, { externalData });
+    const saved = await loadModel(out);
+    assert.deepEqual(weightTensor(saved, 'lm_head.weight').$unknown, unknown);
+    assert.deepEqual(saved.proto.graph!.node[0]!.$unknown, unknown);
+  }
+});
+
 test('refuses to overwrite the input model or its data file; nothing is written', async () => {
   const folder = join(dir, 'refuse');
   const model = await fixture('external', 'refuse');

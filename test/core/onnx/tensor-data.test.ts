@@ -10,7 +10,7 @@ import { externalRef } from '../../../src/core/onnx/external-data';
 import { loadModel, type OnnxModel } from '../../../src/core/onnx/model-file';
 import { readWeight, weightTensor } from '../../../src/core/onnx/stored-tensors';
 import { encodeTensorData, readTensorFloat32, tensorDims } from '../../../src/core/onnx/tensor-data';
-import { buildDecoderModel, writeFixture } from '../../fixtures/build-fixtures';
+import { buildDecoderModel, writeFixture, writeModel } from '../../fixtures/build-fixtures';
 import { tempDir } from '../../fixtures/ort-run';
 
 let dir: string;
@@ -87,4 +87,16 @@ test('external data is read lazily, one tensor at a time, at its offset', async 
   const after = await readTensorFloat32(model, t);
   assert.equal(after[0], 123.5);
   assert.deepEqual(after.subarray(1), before.subarray(1));
+});
+
+test('external entries without length use the tensor size', async () => {
+  const sub = join(dir, 'nolength');
+  await mkdir(sub);
+  const model = await loadModel(await writeFixture(sub, 'external'));
+  const name = 'model.layers.1.mlp.up_proj.weight';
+  const expected = await readWeight(model, name);
+  for (const t of model.proto.graph!.initializer) t.externalData = t.externalData.filter((e) => e.key !== 'length');
+  const stripped = await loadModel(await writeModel(model.proto, join(sub, 'stripped.onnx')));
+  assert.equal(weightTensor(stripped, name).externalData.some((e) => e.key === 'length'), false);
+  assert.deepEqual(await readWeight(stripped, name), expected);
 });
