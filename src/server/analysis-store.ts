@@ -2,14 +2,14 @@
  * One parse per document version, shared by diagnostics, hover, completion and code actions:
  * vscode-json-languageservice's AST (schema features) and src/core/config's MerinoDocument
  * (semantics, figures). A document that fails the gate (too large, too deep) is never parsed;
- * one with an oversized array or object is marked `bounded` (see largest-container.ts).
+ * one far beyond a design file's scale is marked `bounded` (see design-scale.ts).
  */
 import type { JSONDocument, LanguageService } from 'vscode-json-languageservice';
 import type { Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { type MerinoDocument, parseMerinoText } from '../core/config/merino-document';
 import { gateDocument } from './document-gate';
-import { MAX_CONTAINER_ENTRIES, largestContainer } from './largest-container';
+import { beyondDesignScale } from './design-scale';
 import type { ServerSettings } from './settings';
 
 export type Analysis =
@@ -38,7 +38,7 @@ export class AnalysisStore {
     if (blocked) return { version: doc.version, blocked };
     const json = this.service.parseJSONDocument(doc);
     const merino = parseMerinoText(doc.getText(), nameFromUri(doc.uri));
-    return { version: doc.version, json, merino, bounded: largestContainer(json.root) > MAX_CONTAINER_ENTRIES };
+    return { version: doc.version, json, merino, bounded: beyondDesignScale(json.root) };
   }
 }
 

@@ -3,8 +3,8 @@
  * vscode-json-languageservice; MeRino semantics from src/core/config (asked for semantics only,
  * so the two never report the same schema problem). Any remaining overlap — same start, same
  * message — is published once. Codes match `merino check`: "json-syntax", "schema", then the
- * semantic codes of docs/merino-format.md. A `bounded` document (an array or object far beyond
- * the schema's limits) gets its schema problems from core's bounded validator instead.
+ * semantic codes of docs/merino-format.md. A `bounded` document (far beyond a design file's
+ * scale, see design-scale.ts) gets its schema problems from core's bounded validator instead.
  */
 import { ErrorCode, type LanguageService } from 'vscode-json-languageservice';
 import { type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';

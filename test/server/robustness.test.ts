@@ -87,6 +87,19 @@ test('oversized arrays and objects are checked by the bounded validator: quick a
   await client.close(uri);
 });
 
+test('tens of thousands of problems within the container limit: bounded too, at most 200 reported', async () => {
+  // 200 blocks × 200 wrong values: 40,000 values, each container ≤ 256 entries.
+  const blocks = Array.from({ length: 200 }, () => ({ layers: Array.from({ length: 200 }, () => 'x') }));
+  const uri = fixtureUri('many-problems.merino.json');
+  const published = client.nextDiagnostics(uri, 1);
+  await client.open(uri, JSON.stringify({ arch: { blocks } }));
+  const { diagnostics } = await published;
+  assert.ok(diagnostics.length > 0 && diagnostics.length <= 200, String(diagnostics.length));
+  assert.ok(diagnostics.some((d) => d.message === 'Array has too many items. Expected 64 or fewer.'));
+  await assertResponsive();
+  await client.close(uri);
+});
+
 test('brackets inside strings do not count as nesting', async () => {
   const uri = fixtureUri('brackets-in-strings.merino.json');
   const published = client.nextDiagnostics(uri, 1);
