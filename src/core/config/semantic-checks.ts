@@ -7,7 +7,7 @@ import { type Arch, headDim } from '../merino/architecture';
 import { deviceNames, findDevice } from '../merino/device-profile';
 import { type ArchEstimate, type DesignContext, estimateArch } from '../merino/estimate';
 import { effectiveness } from '../merino/entropy-model';
-import { outsideSpace, spaceExtremes, validWidths } from '../merino/search-space';
+import { headOptions, outsideSpace, spaceExtremes } from '../merino/search-space';
 import type { JsonPath, MerinoDiagnostic, Severity } from './diagnostic';
 import type { BudgetKey, MerinoConfig } from './merino-config';
 import { nearestMultiple, nearestName } from './nearest';
@@ -32,8 +32,9 @@ function checkRanges(c: MerinoConfig, emit: Emit): void {
     }
   }
   if (w.min > w.max || s.headDim.min > s.headDim.max) return;
+  const options = headOptions(s);
   for (const [i, h] of s.heads.entries()) {
-    if (validWidths(s, h).length) continue;
+    if (options.has(h)) continue;
     emit(['searchSpace', 'heads', i], 'warning', 'heads-no-width', `${h} heads: no width in [${w.min}, ${w.max}] is a multiple of ${w.multiple} with a head dimension in [${s.headDim.min}, ${s.headDim.max}] (multiple of ${s.headDim.multiple}).`, { remove: h });
   }
 }

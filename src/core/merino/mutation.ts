@@ -14,7 +14,7 @@ const DEPTH_STEPS = [-2, -1, 1, 2];
 
 /** Precomputed choices of a search space. */
 export class SpaceMoves {
-  readonly options: Map<number, number[]>;
+  readonly options: ReadonlyMap<number, number[]>;
   readonly heads: number[];
   constructor(readonly space: SearchSpace) {
     this.options = headOptions(space);

@@ -19,19 +19,24 @@ export function validWidths(space: SearchSpace, heads: number): number[] {
   return out;
 }
 
-/** Heads of the search space that have at least one valid width, with those widths. */
-export function headOptions(space: SearchSpace): Map<number, number[]> {
+const optionsCache = new WeakMap<SearchSpace, Map<number, number[]>>();
+
+/** Heads of the search space that have at least one valid width, with those widths (cached per space object; do not mutate). */
+export function headOptions(space: SearchSpace): ReadonlyMap<number, number[]> {
+  const cached = optionsCache.get(space);
+  if (cached) return cached;
   const m = new Map<number, number[]>();
   for (const h of space.heads) {
     const ws = validWidths(space, h);
     if (ws.length) m.set(h, ws);
   }
+  optionsCache.set(space, m);
   return m;
 }
 
 export const ffnDimFor = (width: number, ratio: number): number => Math.max(1, Math.round(width * ratio));
 
-function extremeBlock(space: SearchSpace, options: Map<number, number[]>, pick: 'min' | 'max'): Block {
+function extremeBlock(space: SearchSpace, options: ReadonlyMap<number, number[]>, pick: 'min' | 'max'): Block {
   let best: { w: number; h: number } | undefined;
   for (const [h, ws] of options) {
     const w = pick === 'min' ? ws[0] : ws[ws.length - 1];
@@ -65,7 +70,7 @@ export function outsideSpace(arch: Arch, space: SearchSpace): string | undefined
   for (const [i, b] of arch.blocks.entries()) {
     if (b.layers < space.layersPerBlock.min || b.layers > space.layersPerBlock.max) return `block ${i} has ${b.layers} layers, outside [${space.layersPerBlock.min}, ${space.layersPerBlock.max}]`;
     if (!space.heads.includes(b.heads)) return `block ${i} has ${b.heads} heads, not one of [${space.heads.join(', ')}]`;
-    if (!validWidths(space, b.heads).includes(b.width)) return `block ${i} width ${b.width} is not a valid width for ${b.heads} heads`;
+    if (!headOptions(space).get(b.heads)?.includes(b.width)) return `block ${i} width ${b.width} is not a valid width for ${b.heads} heads`;
     if (!space.ffnRatios.some((r) => ffnDimFor(b.width, r) === b.ffnDim)) return `block ${i} ffn ${b.ffnDim} is not width × one of [${space.ffnRatios.join(', ')}]`;
     if (b.shared && !space.sharing) return `block ${i} shares parameters but searchSpace.sharing is false`;
   }
