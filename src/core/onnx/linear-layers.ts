@@ -81,10 +81,24 @@ function classify(index: GraphIndex, node: NodeProto, nodeIndex: number): Classi
   const [a, b] = [node.input[0]!, node.input[1]!];
   const constB = resolveConstant(index, b);
   if (resolveConstant(index, a)) return { reason: constB ? 'both inputs are constants' : 'the constant is the first input (y = W·x)' };
-  if (!constB) return { reason: 'both inputs are activations (attention product)' };
+  if (!constB) {
+    const op = constantProducer(index, b);
+    return { reason: op ? `weight computed from constants by ${op} (only Identity, Cast and Transpose are followed)` : 'both inputs are activations (attention product)' };
+  }
   if (!isMatrix(constB)) return { reason: `weight ${constB.weight} is not 2-D (shape [${tensorDims(constB.tensor)}])` };
   if (!isSupportedWeightDtype(constB.tensor.dataType)) return { reason: `weight ${constB.weight} has unsupported dtype ${dtypeName(constB.tensor.dataType)}` };
   return { layer: makeLayer(node, nodeIndex, constB), constant: constB };
+}
+
+/** The op producing `name` when it is computed from stored tensors only (e.g. DequantizeLinear), else null. */
+function constantProducer(index: GraphIndex, name: string): string | null {
+  const isConstant = (t: string, depth: number): boolean => {
+    if (index.stored.has(t)) return true;
+    const node = index.producer.get(t)?.node;
+    return !!node && depth < 6 && node.input.every((i) => !i || isConstant(i, depth + 1));
+  };
+  const producer = index.producer.get(name)?.node;
+  return producer && isConstant(name, 0) ? producer.opType : null;
 }
 
 /** Gathers from a stored float matrix: the token embedding (indexed by input_ids), or another table. */

@@ -6,7 +6,8 @@ import { blockOf } from '../../../src/core/onnx/block-name';
 import { findLinearLayers } from '../../../src/core/onnx/linear-layers';
 import { loadModel, type OnnxModel } from '../../../src/core/onnx/model-file';
 import { buildDecoderModel, buildEdgeCaseModel, writeFixture, writeModel, type FixtureVariant } from '../../fixtures/build-fixtures';
-import { tempDir } from '../../fixtures/ort-run';
+import * as ort from 'onnxruntime-node';
+import { runOrt, tempDir } from '../../fixtures/ort-run';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -87,7 +88,10 @@ test('tied embeddings: lm_head reads Transpose(embedding table) and is excluded 
 });
 
 test('edge cases: transA, shared weights, twin layers, 3-D weights, activation products, unnamed nodes', async () => {
-  const scan = findLinearLayers(await loadModel(await writeModel(buildEdgeCaseModel(), join(dir, 'edge.onnx'))));
+  const path = await writeModel(buildEdgeCaseModel(), join(dir, 'edge.onnx'));
+  const out = await runOrt(path, { x: new ort.Tensor('float32', new Float32Array(16 * 64).fill(0.5), [16, 64]) }); // a real, runnable graph
+  assert.equal(Object.keys(out).length, 9);
+  const scan = findLinearLayers(await loadModel(path));
   assert.deepEqual(scan.layers.map((l) => [l.name, l.weight, l.block]), [
     ['twin/MatMul', 'twin.weight', null],
     ['twin/MatMul_1', 'twin.weight', null],
@@ -99,6 +103,7 @@ test('edge cases: transA, shared weights, twin layers, 3-D weights, activation p
     ['transA/Gemm', 'Gemm with transA=1 (input stored transposed)'],
     ['batched/MatMul', 'weight batched.weight is not 2-D (shape [2,64,16])'],
     ['gram/MatMul', 'both inputs are activations (attention product)'],
+    ['q/MatMul', 'weight computed from constants by DequantizeLinear (only Identity, Cast and Transpose are followed)'],
     ['shared/MatMul', 'weight shared.weight is shared with shared/MatMul_1'],
     ['shared/MatMul_1', 'weight shared.weight is shared with shared/MatMul'],
   ]);
