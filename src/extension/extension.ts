@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { registerDesignCommands } from './commands/design-commands';
 import { registerPanelCommands } from './commands/panel-commands';
 import { registerModelCommands } from './commands/model-commands';
-import { initJobRunner } from './job-runner';
+import { cancelAllJobs, initJobRunner } from './job-runner';
 import { registerLanguageClient } from './language-client';
 import { log } from './log';
 import { renderTimings } from './webview/render-timings';
@@ -28,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): MerinoApi {
   context.subscriptions.push(
     log(),
     vscode.commands.registerCommand('merino.showLog', () => log().show()),
+    vscode.commands.registerCommand('merino.cancelJobs', cancelAllJobs),
     ...registerModelCommands(context),
     ...registerDesignCommands(),
     ...registerPanelCommands(context),

@@ -21,6 +21,19 @@ export class JobError extends Error {
 
 let extensionRoot = '';
 const running = new Set<ChildProcess>();
+/** Cancel functions of the jobs in flight (Cancel in their notification, or `merino.cancelJobs`). */
+const cancellers = new Set<() => void>();
+
+/** Cancels every running job, as its notification's Cancel button does. */
+export function cancelAllJobs(): number {
+  const n = cancellers.size;
+  cancellers.forEach((cancel) => cancel());
+  return n;
+}
+
+function setRunningContext(): void {
+  void vscode.commands.executeCommand('setContext', 'merino.jobRunning', cancellers.size > 0);
+}
 
 export function initJobRunner(context: vscode.ExtensionContext): void {
   extensionRoot = context.extensionPath;
@@ -78,15 +91,21 @@ function runInWorker(job: JobSpec, token: vscode.CancellationToken, onProgress: 
     child.on('exit', (code, sig) => {
       running.delete(child);
       cancelSub.dispose();
+      cancellers.delete(cancel);
+      setRunningContext();
       finish(() => reject(cancelled ? new JobCancelledError() : new JobError(`the worker exited unexpectedly (${sig ?? `code ${code}`}); see the MeRino log`)));
     });
     child.on('error', (e) => finish(() => reject(new JobError(`could not start the worker: ${e.message}`))));
-    const cancelSub = token.onCancellationRequested(() => {
+    const cancel = () => {
+      if (cancelled) return;
       cancelled = true;
       log().info('cancel requested: stopping the worker');
-      child.send({ type: 'cancel' });
+      if (child.connected) child.send({ type: 'cancel' });
       setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'), CANCEL_GRACE_MS).unref();
-    });
+    };
+    cancellers.add(cancel);
+    setRunningContext();
+    const cancelSub = token.onCancellationRequested(cancel);
     child.send({ type: 'start', job });
   });
 }

@@ -1,9 +1,10 @@
 import type { HeatmapData } from '../../protocol/heatmap-messages';
+import { DEFAULT_ALPHA } from '../../core/pipeline/prune-options';
 import { relativeToMean } from '../../core/prune/channel-metrics';
 import type { StatsFile } from '../../core/stats/stats-file';
 
-/** α for the E-Sparse channel score shown in the heatmap (ALGORITHMS.md §1: Ĥ_k + α·r̂_k). */
-export const HEATMAP_ALPHA = 1;
+/** α for the E-Sparse channel score shown in the heatmap (ALGORITHMS.md §1: Ĥ_k + α·r̂_k): the pruner's default. */
+export const HEATMAP_ALPHA = DEFAULT_ALPHA;
 
 /** A short row label: the layers that read the tensor, without the common `/model/` noise. */
 export function rowLabel(layers: string[], tensor: string): string {

@@ -19,6 +19,7 @@ function loadTests(): void {
   require('./search.itest');
   require('./jobs.itest');
   require('./heatmap.itest');
+  require('./prune.itest');
 }
 
 export function run(): Promise<void> {
