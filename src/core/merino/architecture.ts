@@ -50,9 +50,21 @@ export function archKey(arch: Arch): string {
   return arch.blocks.map((b) => `${b.layers}x${b.width}h${b.heads}f${b.ffnDim}${b.shared ? 's' : ''}`).join('|');
 }
 
-/** The key without heads: heads change neither params, FLOPs nor entropy, so the search keeps one variant. */
+/**
+ * The key of what the figures depend on: heads change neither params, FLOPs nor entropy, and
+ * consecutive unshared blocks of equal width and FFN size form one stack (no projection between
+ * them), so "8×384 → 7×384" and "7×384 → 8×384" share the key "15x384f…". The search keeps one
+ * architecture per key.
+ */
 export function shapeKey(arch: Arch): string {
-  return arch.blocks.map((b) => `${b.layers}x${b.width}f${b.ffnDim}${b.shared ? 's' : ''}`).join('|');
+  const parts: { layers: number; tag: string; merge: boolean }[] = [];
+  for (const b of arch.blocks) {
+    const tag = `${b.width}f${b.ffnDim}${b.shared ? 's' : ''}`;
+    const last = parts[parts.length - 1];
+    if (last && last.merge && !b.shared && last.tag === tag) last.layers += b.layers;
+    else parts.push({ layers: b.layers, tag, merge: !b.shared });
+  }
+  return parts.map((p) => `${p.layers}x${p.tag}`).join('|');
 }
 
 /** A short human-readable description, e.g. "12×768 (h12, ffn 3072)". */

@@ -65,3 +65,12 @@ test('summarizeDesign gives the arch and the search-space extremes, smallest bel
   // Smallest of [4, 12] layers of width 512 (8 heads × 64): 1 block of 4 layers.
   assert.deepEqual(s.smallest!.arch.blocks, [{ layers: 4, width: 512, heads: 8, ffnDim: 2048, shared: false }]);
 });
+
+test('shapeKey merges consecutive unshared blocks of equal width and FFN, and ignores heads', async () => {
+  const { shapeKey } = await import('../../../src/core/merino/architecture');
+  const b = (layers: number, width: number, heads: number, shared = false) => ({ layers, width, heads, ffnDim: 4 * width, shared });
+  assert.equal(shapeKey({ blocks: [b(8, 384, 4), b(7, 384, 12)] }), shapeKey({ blocks: [b(7, 384, 12), b(8, 384, 4)] }));
+  assert.equal(shapeKey({ blocks: [b(8, 384, 4), b(7, 384, 12)] }), '15x384f1536');
+  assert.notEqual(shapeKey({ blocks: [b(8, 384, 4), b(7, 448, 4)] }), shapeKey({ blocks: [b(7, 448, 4), b(8, 384, 4)] }));
+  assert.notEqual(shapeKey({ blocks: [b(2, 384, 4, true), b(2, 384, 4, true)] }), shapeKey({ blocks: [b(4, 384, 4, true)] }));
+});
