@@ -80,6 +80,14 @@ export function floatToBfloat16(v: number): number {
   return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
+let halfTable: Float32Array | undefined;
+
+/** All 65,536 halves as floats (256 KiB, built on first use): decoding is one lookup per value. */
+function halves(): Float32Array {
+  halfTable ??= Float32Array.from({ length: 0x10000 }, (_, h) => halfToFloat(h));
+  return halfTable;
+}
+
 /** Decodes 16-bit values (fp16 or bf16 bit patterns) into a new Float32Array. */
 export function decode16(bits: Uint16Array | ArrayLike<number>, dataType: number): Float32Array {
   const out = new Float32Array(bits.length);
@@ -87,7 +95,8 @@ export function decode16(bits: Uint16Array | ArrayLike<number>, dataType: number
     const outBits = new Uint32Array(out.buffer);
     for (let i = 0; i < bits.length; i++) outBits[i] = (bits[i]! & 0xffff) << 16;
   } else {
-    for (let i = 0; i < bits.length; i++) out[i] = halfToFloat(bits[i]! & 0xffff);
+    const table = halves();
+    for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]! & 0xffff]!;
   }
   return out;
 }

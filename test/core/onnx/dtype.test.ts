@@ -43,6 +43,16 @@ test('bf16: truncation with round to nearest even', () => {
   assert.ok(Number.isNaN(bfloat16ToFloat(floatToBfloat16(NaN))));
 });
 
+test('decode16 agrees with halfToFloat on every bit pattern (NaN payloads stay NaN)', () => {
+  const all = Uint16Array.from({ length: 0x10000 }, (_, h) => h);
+  const decoded = decode16(all, DT.FLOAT16);
+  for (let h = 0; h < 0x10000; h++) {
+    const want = halfToFloat(h);
+    if (Number.isNaN(want)) assert.ok(Number.isNaN(decoded[h]!));
+    else assert.ok(Object.is(decoded[h], want), `0x${h.toString(16)}`);
+  }
+});
+
 test('encode16/decode16 over arrays', () => {
   const values = Float32Array.of(0, -0.5, 3.25, 1000, -1e-3);
   for (const dt of [DT.FLOAT16, DT.BFLOAT16]) {
