@@ -1,7 +1,6 @@
 import type { ModelProto } from 'onnx-buf';
 import { throwIfAborted } from '../errors';
 import type { JobOptions } from '../progress';
-import { indexGraph } from '../onnx/graph-index';
 import type { LayerScan } from '../onnx/linear-layers';
 import type { OnnxModel } from '../onnx/model-file';
 import { readWeight } from '../onnx/stored-tensors';
@@ -14,11 +13,8 @@ import { unstructuredMask } from '../prune/unstructured-mask';
 import type { WeightMatrix } from '../prune/weight-matrix';
 import { strides } from '../prune/weight-matrix';
 import { channelEntropy, channelRms, type ChannelStats } from '../stats/channel-stats';
-import { planFold, type FoldPlan } from './fold-permutation';
-import { insertGather } from './gather-permutation';
-import { GraphEditor } from './graph-editor';
 import type { LayerSelection } from './layer-selection';
-import { permuteLastAxis, permuteOutputs } from './output-permutation';
+import { PermutationWriter } from './permutation-writer';
 import type { MethodOptions } from './prune-options';
 import { summarize, type GroupReport, type LayerReport, type PruneTotals } from './prune-report';
 
@@ -55,13 +51,10 @@ export async function planPruning(
   opts: PlanOptions = {},
 ): Promise<PrunePlan> {
   const weights = new Map<string, Float32Array>();
-  const editor = new GraphEditor(model.proto.graph!);
+  const writer = new PermutationWriter(model, scan, method.apply);
   const layers: LayerReport[] = [];
   const groups: GroupReport[] = [];
-  const folds: { plan: FoldPlan; perm: Int32Array }[] = [];
   const keptMasks = opts.keepMasks ? new Map<string, Uint8Array>() : undefined;
-  const index = indexGraph(model.proto.graph!);
-  const producersByNode = new Map(scan.layers.map((l) => [l.nodeIndex, l]));
   const ms = { scoring: 0, shuffle: 0 };
   let sums = { retained: 0, total: 0 };
 
@@ -97,34 +90,15 @@ export async function planPruning(
       layers.push({ ...base, status: 'pruned', zeros, sparsity: zeros / weight.data.length, retainedRatio: mask.total > 0 ? mask.retained / mask.total : 1, ms: 0 });
     });
 
-    if (perm) {
-      const fold = method.apply === 'fold' ? planFold(index, siblings, producersByNode) : undefined;
-      if (fold?.ok) {
-        folds.push({ plan: fold.plan, perm });
-        group.permutation = { apply: 'fold', foldedInto: fold.plan.producers.map((p) => p.name) };
-      } else {
-        insertGather(editor, siblings, perm, String(g));
-        group.permutation = { apply: 'gather', ...(fold && !fold.ok && { fallbackReason: fold.reason }) };
-      }
-    }
+    if (perm) group.permutation = writer.write(siblings, perm, String(g));
     const elapsed = performance.now() - started;
     ms.scoring += elapsed - shuffleMs;
     for (const l of layers.slice(-siblings.length)) l.ms = elapsed / siblings.length;
   }
-  for (const { plan, perm } of folds) await foldPermutation(model, plan, perm, weights);
+  const proto = await writer.finish(weights);
   opts.onProgress?.({ stage: 'pruning', done: selection.groups.length, total: selection.groups.length });
 
-  const proto: ModelProto = editor.changed ? { ...model.proto, graph: editor.build() } : model.proto;
   return { weights, proto, layers, groups, totals: totalsOf(layers, sums), keptMasks, ms };
-}
-
-/** Permutes the producers' output units (after their own pruning) and the per-channel constants on the path. */
-async function foldPermutation(model: OnnxModel, plan: FoldPlan, perm: Int32Array, weights: Map<string, Float32Array>): Promise<void> {
-  const current = async (name: string) => weights.get(name) ?? (await readWeight(model, name));
-  for (const p of plan.producers) {
-    weights.set(p.weight, permuteOutputs({ data: await current(p.weight), K: p.K, N: p.N, layout: p.layout }, perm));
-  }
-  for (const c of plan.constants) weights.set(c, permuteLastAxis(await current(c), perm));
 }
 
 /** The mask of a permuted layer mapped back to the original channel order: M[π k', n] = M'[k', n]. */
