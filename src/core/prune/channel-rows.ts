@@ -19,15 +19,15 @@ export function siblingWidth(siblings: readonly WeightMatrix[]): number {
   return width;
 }
 
-/** out[r * width + j] = concatenated row of channel channels[r] (all siblings' output units in order). */
+/** out[r * stride + j] = row of channel channels[r]: all siblings' output units in order (stride ≥ ΣN). */
 export function gatherChannelRows(
   siblings: readonly WeightMatrix[],
   channels: ArrayLike<number>,
-  width: number,
+  stride: number,
   out: Float32Array,
 ): void {
   for (let r = 0; r < channels.length; r++) {
-    let offset = r * width;
+    let offset = r * stride;
     for (const m of siblings) {
       const { kStride, nStride } = strides(m);
       const start = channels[r] * kStride;

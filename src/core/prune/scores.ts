@@ -13,7 +13,9 @@ export const SCORE_METHODS: readonly ScoreMethod[] = ['magnitude', 'wanda', 'esp
 /** magnitude: S = |W|, in W's layout. */
 export function magnitudeScores(w: WeightMatrix): Float32Array {
   checkMatrix(w, 'magnitude scores');
-  return w.data.map(Math.abs);
+  const scores = new Float32Array(w.data.length);
+  for (let i = 0; i < scores.length; i++) scores[i] = Math.abs(w.data[i]);
+  return scores;
 }
 
 /** wanda: S = |W| · ‖X_k‖ with ‖X_k‖ = sqrt(Σ_t x_tk² / N_seq). */

@@ -11,7 +11,9 @@ export function normalSampler(random: () => number): () => number {
 /** A K×N matrix of standard normal values in the given layout. */
 export function randomMatrix(K: number, N: number, layout: WeightLayout, seed: number): WeightMatrix {
   const normal = normalSampler(createPrng(seed));
-  return { data: Float32Array.from({ length: K * N }, normal), K, N, layout };
+  const data = new Float32Array(K * N);
+  for (let i = 0; i < data.length; i++) data[i] = normal();
+  return { data, K, N, layout };
 }
 
 /**

@@ -1,0 +1,134 @@
+import type { NmPattern } from './pattern';
+import { ShuffleKernels } from './shuffle-kernels';
+
+/**
+ * Greedy swap search inside one block of channel rows (row r = one channel's scores over all output
+ * units of the siblings). Groups are sets of M rows; each step applies the swap of two rows of
+ * different groups with the largest gain in R, until no swap gains more than `tolerance`.
+ *
+ * Removing channel a from its group g and adding b changes g's retained score, per output unit, by
+ *   max(S_b, v_{N+1}) − S_a   if a is among g's N largest (S_a > v_{N+1}),
+ *   max(S_b, v_N) − v_N       otherwise,
+ * with v_N, v_{N+1} the N-th and (N+1)-th largest of g. So with a per-row threshold t_a (v_{N+1} or
+ * v_N) and constant c_a = −Σ_n (S_a or v_N): Δ(a→b) = c_a + Σ_n max(S_b[n], t_a[n]), and the gain of
+ * swapping a and b is Δ(a→b) + Δ(b→a). A swap changes only two groups, so only their rows of the Δ
+ * table are recomputed: O(2M · block · width) per swap. Σ max(x, t) = (Σx + Σt + Σ|x − t|) / 2; the
+ * thresholds and Σ|x − t| come from SIMD kernels whose sums carry a relative error ~1e-7, so a swap
+ * must gain more than `relativeTolerance` (1e-6 by default, far above that error) of the block's total
+ * score: every accepted swap truly raises R, and the search cannot cycle.
+ */
+export class BlockSwapSearch {
+  /** Row r of the block, `stride` floats apart: fill rows [0, size) before `run`. */
+  readonly rows: Float32Array;
+  readonly stride: number;
+  private readonly kernel: ShuffleKernels;
+  private readonly constant: Float64Array;
+  private readonly thresholdSum: Float64Array;
+  private readonly rowSum: Float64Array;
+  private readonly delta: Float64Array;
+  private readonly members: Int32Array;
+  private readonly groupOf: Int32Array;
+  private size = 0;
+
+  constructor(block: number, private readonly width: number, private readonly pattern: NmPattern) {
+    this.stride = Math.ceil(width / 8) * 8;
+    this.kernel = new ShuffleKernels(block, this.stride, pattern);
+    this.rows = this.kernel.rows;
+    this.constant = new Float64Array(block);
+    this.thresholdSum = new Float64Array(block);
+    this.rowSum = new Float64Array(block);
+    this.delta = new Float64Array(block * block);
+    this.members = new Int32Array(block);
+    this.groupOf = new Int32Array(block);
+  }
+
+  /** Searches rows [0, size); returns the rows in group order (ascending inside each group) and the swaps made. */
+  run(size: number, maxSwaps: number, relativeTolerance: number): { order: Int32Array; swaps: number } {
+    const m = this.pattern.m;
+    this.size = size;
+    let total = 0;
+    for (let r = 0; r < size; r++) {
+      this.rowSum[r] = this.sumRow(this.rows, r);
+      total += this.rowSum[r];
+      this.members[r] = r;
+      this.groupOf[r] = Math.floor(r / m);
+    }
+    for (let g = 0; g < size / m; g++) this.refreshGroup(g);
+    for (let r = 0; r < size; r++) this.fillDeltaRow(r);
+    let swaps = 0;
+    while (swaps < maxSwaps) {
+      const best = this.bestSwap(relativeTolerance * total);
+      if (best < 0) break;
+      this.swap(Math.floor(best / size), best % size);
+      swaps++;
+    }
+    return { order: this.order(), swaps };
+  }
+
+  private sumRow(matrix: Float32Array, r: number): number {
+    let sum = 0;
+    for (let j = 0, i = r * this.stride; j < this.width; j++, i++) sum += matrix[i];
+    return sum;
+  }
+
+  /** Recomputes the thresholds and constants of the rows in group g. */
+  private refreshGroup(g: number): void {
+    const m = this.pattern.m;
+    const group = this.members.subarray(g * m, g * m + m);
+    const constants = this.kernel.refresh(group);
+    for (const [i, r] of group.entries()) {
+      this.constant[r] = constants[i];
+      this.thresholdSum[r] = this.sumRow(this.kernel.threshold, r);
+    }
+  }
+
+  /** delta[a, b] = Δ(a→b) for every b (meaningful outside a's group). */
+  private fillDeltaRow(a: number): void {
+    const distance = this.kernel.distances(a, this.size);
+    const base = this.constant[a] + this.thresholdSum[a] / 2;
+    for (let b = 0; b < this.size; b++) this.delta[a * this.size + b] = base + (this.rowSum[b] + distance[b]) / 2;
+  }
+
+  /** a · size + b of the swap with the largest gain above `tolerance` (first found on ties), or −1. */
+  private bestSwap(tolerance: number): number {
+    const { size, groupOf, delta } = this;
+    let best = -1;
+    let bestGain = tolerance;
+    for (let a = 0; a < size; a++) {
+      for (let b = a + 1; b < size; b++) {
+        if (groupOf[a] === groupOf[b]) continue;
+        const gain = delta[a * size + b] + delta[b * size + a];
+        if (gain > bestGain) {
+          bestGain = gain;
+          best = a * size + b;
+        }
+      }
+    }
+    return best;
+  }
+
+  private swap(a: number, b: number): void {
+    const { members, groupOf } = this;
+    const m = this.pattern.m;
+    const [g, h] = [groupOf[a], groupOf[b]];
+    const [positionOfA, positionOfB] = [members.indexOf(a), members.indexOf(b)];
+    members[positionOfA] = b;
+    members[positionOfB] = a;
+    groupOf[a] = h;
+    groupOf[b] = g;
+    this.refreshGroup(g);
+    this.refreshGroup(h);
+    for (let i = 0; i < m; i++) {
+      this.fillDeltaRow(members[g * m + i]);
+      this.fillDeltaRow(members[h * m + i]);
+    }
+  }
+
+  /** Rows in group order, ascending inside each group. */
+  private order(): Int32Array {
+    const m = this.pattern.m;
+    const order = this.members.slice(0, this.size);
+    for (let g = 0; g < this.size / m; g++) order.subarray(g * m, g * m + m).sort();
+    return order;
+  }
+}
