@@ -7,8 +7,10 @@ import { ModelProtoSchema, TensorProto_DataType as DT } from 'onnx-buf';
 import { CancelledError, UserError } from '../../../src/core/errors';
 import { EXTERNAL_ALIGNMENT } from '../../../src/core/onnx/data-file-writer';
 import { externalRef, isExternal } from '../../../src/core/onnx/external-data';
+import { findLinearLayers } from '../../../src/core/onnx/linear-layers';
 import { loadModel, type OnnxModel } from '../../../src/core/onnx/model-file';
 import { makeFeeds } from '../../../src/core/onnx/model-inputs';
+import { int64Tensor, makeNode } from '../../../src/core/onnx/proto-build';
 import { saveModel } from '../../../src/core/onnx/save-model';
 import { readWeight, weightTensor } from '../../../src/core/onnx/stored-tensors';
 import { readExternalBytes } from '../../../src/core/onnx/tensor-data';
@@ -206,4 +208,24 @@ test('float_data tensors move to external data in another folder; outputs unchan
 test('a model given without a path cannot have its external data copied', async () => {
   const model = await fixture('external', 'nopath');
   await assert.rejects(saveModel({ proto: model.proto }, join(dir, 'nopath', 'x.onnx')), (e: Error) => e instanceof UserError && /has no path/.test(e.message));
+});
+
+test('an edited graph (Gather-permuted input, permuted weight rows) saves and keeps the logits', async () => {
+  const model = await fixture('external', 'edited');
+  const layer = findLinearLayers(model).layers.find((l) => l.name === '/model/layers.0/mlp/down_proj/MatMul')!;
+  const { K, N } = layer;
+  const perm = Int32Array.from({ length: K }, (_, k) => (k * 37) % K); // 37 is coprime with 128
+  const w = await readWeight(model, layer.weight);
+  const permuted = new Float32Array(K * N);
+  for (let k = 0; k < K; k++) permuted.set(w.subarray(perm[k]! * N, (perm[k]! + 1) * N), k * N); // row k ← row π(k)
+  const graph = model.proto.graph!;
+  const gather = makeNode('Gather', [layer.input, 'perm'], ['permuted_input'], '/model/layers.0/mlp/down_proj/Gather', { axis: -1 });
+  const node = graph.node.map((n, i) => (i === layer.nodeIndex ? { ...n, input: ['permuted_input', ...n.input.slice(1)] } : n));
+  node.splice(layer.nodeIndex, 0, gather);
+  const edited = { ...model.proto, graph: { ...graph, node, initializer: [...graph.initializer, int64Tensor('perm', [K], perm)] } };
+  const out = join(dir, 'edited', 'permuted.onnx');
+  await saveModel({ proto: edited, path: model.path }, out, { replaced: new Map([[layer.weight, permuted]]) });
+  const [a, b] = [(await outputs(model.path)).logits as Float32Array, (await outputs(out)).logits as Float32Array];
+  assert.ok(a.every((v, i) => Math.abs(v - b[i]!) <= 1e-4));
+  assert.equal(graph.node.length + 1, (await loadModel(out)).proto.graph!.node.length);
 });
