@@ -60,7 +60,9 @@ export const estimateCommand: Command = {
       const measured = flag(args, 'measure') ? await measure(t.arch, config, seqLen, intOpt(args, 'runs'), intOpt(args, 'threads'), io) : undefined;
       columns.push({ ...t, e, measured });
     }
-    if (flag(args, 'json')) io.out(JSON.stringify(columns.map(({ label, arch, e, measured }) => ({ label, arch, ...e, ...(measured ? { measured: { ...measured, seqLen } } : {}) })), null, 2) + '\n');
+    // `measured` is a MeasuredPoint: paste it into devices.NAME.measured to calibrate a profile.
+    const point = (arch: Arch, m: MeasuredLatency) => ({ arch, seqLen, prefillMs: m.prefillMs, decodeMs: m.decodeMs, note: `onnxruntime-node CPU, median of ${m.runs}, ${new Date().toISOString().slice(0, 10)}` });
+    if (flag(args, 'json')) io.out(JSON.stringify(columns.map(({ label, arch, e, measured }) => ({ label, arch, ...e, ...(measured ? { measured: point(arch, measured) } : {}) })), null, 2) + '\n');
     else io.out(estimateTable(columns));
     return 0;
   },

@@ -4,7 +4,7 @@
  * its top-level section unusable (the schema check reports why), so semantic checks can skip it.
  */
 import type { Arch, Block, MlpKind, NormKind, PositionKind } from '../merino/architecture';
-import type { DeviceProfile } from '../merino/device-profile';
+import type { DeviceProfile, MeasuredPoint } from '../merino/device-profile';
 import {
   DEFAULT_BYTES_PER_ELEMENT, DEFAULT_ENTROPY, DEFAULT_FFN_RATIO, DEFAULT_LATENCY_MODE, DEFAULT_MODEL, DEFAULT_SEARCH, DEFAULT_SEARCH_SPACE,
 } from './defaults';
@@ -168,8 +168,26 @@ function readDevices(r: Reader, raw: unknown): Record<string, DeviceProfile> {
       continue;
     }
     out[name] = { peakFlops, memBandwidth, bytesPerElement, description: typeof o.description === 'string' ? o.description : undefined, source: typeof o.source === 'string' ? o.source : undefined };
+    if (o.measured !== undefined) out[name].measured = readMeasured(r, o.measured);
   }
   return out;
+}
+
+function readMeasured(r: Reader, raw: unknown): MeasuredPoint[] {
+  if (!Array.isArray(raw) || raw.length > 64) {
+    r.markInvalid();
+    return [];
+  }
+  const ms = (v: unknown) => (v === undefined ? undefined : r.num(v, NaN, (n) => n > 0 && n <= 1e9));
+  const points: MeasuredPoint[] = [];
+  for (const item of raw) {
+    const o = r.obj(item);
+    const arch = readArch(r, o.arch);
+    const point = { arch, seqLen: r.int(o.seqLen, NaN, 1, MAX_SEQ), prefillMs: ms(o.prefillMs), decodeMs: ms(o.decodeMs) };
+    if (arch && Number.isFinite(point.seqLen) && [point.prefillMs, point.decodeMs].every((v) => v === undefined || Number.isFinite(v))) points.push({ ...point, arch });
+    else r.markInvalid();
+  }
+  return points;
 }
 
 function readArch(r: Reader, raw: unknown): Arch | undefined {

@@ -5,6 +5,17 @@
  * them: define your own profile with sustained figures, or measure (`merino estimate --measure`).
  */
 
+import type { Arch } from './architecture';
+
+/** One measured latency of an architecture on the device (e.g. from `merino estimate --measure --json`). */
+export interface MeasuredPoint {
+  arch: Arch;
+  /** Prefill tokens / decode positions of the measurement. */
+  seqLen: number;
+  prefillMs?: number;
+  decodeMs?: number;
+}
+
 export interface DeviceProfile {
   /** Peak arithmetic throughput, FLOP/s. */
   peakFlops: number;
@@ -14,6 +25,8 @@ export interface DeviceProfile {
   bytesPerElement: number;
   description?: string;
   source?: string;
+  /** Measured table: scales the roofline (calibrated-latency.ts). */
+  measured?: MeasuredPoint[];
 }
 
 export const DEVICE_PRESETS: Readonly<Record<string, DeviceProfile>> = {

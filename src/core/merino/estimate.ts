@@ -4,7 +4,7 @@ import type { Arch, ModelSpec } from './architecture';
 import { inventory, inventoryFlops, inventoryParams } from './cost-model';
 import { type DeviceProfile, findDevice } from './device-profile';
 import { type EntropyModel, effectiveness, stackedChannelEntropy } from './entropy-model';
-import { inventoryLatency } from './roofline';
+import { deviceLatency } from './calibrated-latency';
 
 export interface DesignContext {
   model: ModelSpec;
@@ -23,6 +23,8 @@ export interface LatencyFigures {
   mode: LatencyMode;
   /** The figure the latency budget limits. */
   ms: number;
+  /** Scaled by the device's measured table (else plain roofline). */
+  calibrated: boolean;
 }
 
 export interface ArchEstimate {
@@ -59,7 +61,7 @@ export function estimateArch(arch: Arch, ctx: DesignContext): ArchEstimate {
   const lb = budget?.latency;
   const device = lb && findDevice(lb.device, ctx.devices);
   if (lb && device) {
-    const l = inventoryLatency(inv, device, lb.seqLen);
+    const l = deviceLatency(inv, device, ctx.model, lb.seqLen);
     latency = { ...l, device: lb.device, seqLen: lb.seqLen, mode: lb.mode, ms: lb.mode === 'prefill' ? l.prefillMs : l.decodeMs };
     margins.latency = margin(latency.ms, lb.ms);
   }
