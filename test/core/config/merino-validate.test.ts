@@ -177,3 +177,25 @@ test('locateAt finds the arch block and the budget under an offset', () => {
   assert.equal(loc.budgetKey, 'latency');
   assert.equal(loc.device, 'jetson-orin-nano-8gb');
 });
+
+test('every field of the schema has a title and a description (they feed hover and completion)', () => {
+  type S = import('../../../src/core/config/schema-validator').Schema;
+  const defs = MERINO_SCHEMA.definitions!;
+  const resolve = (s: S): S => (s.$ref ? defs[s.$ref.replace('#/definitions/', '')] : s);
+  const missing: string[] = [];
+  const seen = new Set<string>();
+  const walk = (node: S, path: string): void => {
+    for (const [k, v] of Object.entries(node.properties ?? {})) {
+      const r = resolve(v);
+      if (!v.title && !r.title) missing.push(`${path}${k}: title`);
+      if (!v.description && !r.description) missing.push(`${path}${k}: description`);
+      for (const child of [r, r.items && resolve(r.items), typeof r.additionalProperties === 'object' ? resolve(r.additionalProperties) : undefined]) {
+        if (!child || seen.has(JSON.stringify(child).slice(0, 200) + path + k)) continue;
+        seen.add(JSON.stringify(child).slice(0, 200) + path + k);
+        walk(child, `${path}${k}.`);
+      }
+    }
+  };
+  walk(MERINO_SCHEMA, '');
+  assert.deepEqual(missing, []);
+});
