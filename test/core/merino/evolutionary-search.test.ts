@@ -115,3 +115,17 @@ test('property: every returned architecture satisfies every budget, β and the s
   }
   assert.ok(searched >= 30, `only ${searched} designs were searchable`);
 });
+
+test('the documented IoT example, default settings: feasible and deterministic', async () => {
+  const [a, b] = [await searchArchitectures(iot), await searchArchitectures(iot)];
+  assert.deepEqual(a.top.map((t) => archKey(t.arch)), b.top.map((t) => archKey(t.arch)));
+  assert.equal(a.top.length, 10);
+  const l = iot.budget.latency!;
+  for (const c of a.top) {
+    assert.ok(countParams(c.arch, iot.model) <= 64e6);
+    assert.ok(countFlops(c.arch, iot.model, 128) <= 20e9);
+    assert.ok(rooflineLatency(c.arch, iot.model, DEVICE_PRESETS[l.device], l.seqLen).decodeMs <= 40);
+    assert.ok(effectiveness(c.arch) <= 1 / 16);
+    assert.equal(outsideSpace(c.arch, iot.searchSpace), undefined);
+  }
+});
