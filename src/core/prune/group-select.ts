@@ -1,4 +1,4 @@
-// Selection inside one group of M ≤ 16 scores (small, so simple quadratic loops are fastest).
+// Selection inside one group of M ≤ 16 scores (small, so an insertion sort is fastest).
 
 /** Sorts values[0..m) descending in place (insertion sort). */
 export function sortDescending(values: Float64Array, m: number): void {
@@ -22,24 +22,21 @@ export function sumOfLargest(values: Float64Array, m: number, n: number): number
 }
 
 /**
- * keep[i] = 1 for the n largest of values[0..m), ties toward the lower index; 0 otherwise.
- * NaN ranks below every number. Returns the kept sum.
+ * keep[i] = 1 for the n largest of values[0..m), ties toward the lower index; 0 otherwise. `sorted`
+ * is scratch of length ≥ m. Values must not be NaN (callers map NaN to −∞). Returns the kept sum.
  */
-export function keepLargest(values: Float64Array, m: number, n: number, keep: Uint8Array): number {
+export function keepLargest(values: Float64Array, sorted: Float64Array, m: number, n: number, keep: Uint8Array): number {
+  for (let i = 0; i < m; i++) sorted[i] = values[i];
+  sortDescending(sorted, m);
+  const threshold = sorted[n - 1];
+  let tiesToKeep = n;
+  for (let i = 0; i < n; i++) if (sorted[i] > threshold) tiesToKeep--;
   let kept = 0;
   for (let i = 0; i < m; i++) {
-    const v = orderKey(values[i]);
-    let rank = 0;
-    for (let j = 0; j < m && rank < n; j++) {
-      const u = orderKey(values[j]);
-      if (u > v || (u === v && j < i)) rank++;
-    }
-    keep[i] = rank < n ? 1 : 0;
-    if (rank < n) kept += values[i];
+    const v = values[i];
+    const k = v > threshold || (v === threshold && tiesToKeep-- > 0);
+    keep[i] = k ? 1 : 0;
+    if (k) kept += v;
   }
   return kept;
-}
-
-function orderKey(v: number): number {
-  return v === v ? v : -Infinity;
 }

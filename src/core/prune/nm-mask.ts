@@ -20,7 +20,8 @@ export interface DenseLayer {
 
 /**
  * For every output unit and every group k0 = 0, M, 2M… of the stored K axis, keeps the N largest
- * scores (ties toward the lower k). A K that is not a multiple of M gives a dense result.
+ * scores (ties toward the lower k; a NaN score ranks below every number). A K that is not a multiple
+ * of M gives a dense result.
  */
 export function nmMask(scores: WeightMatrix, pattern: NmPattern): NmMask | DenseLayer {
   checkMatrix(scores, 'N:M mask');
@@ -31,6 +32,7 @@ export function nmMask(scores: WeightMatrix, pattern: NmPattern): NmMask | Dense
   const { data, K, N } = scores;
   const mask = new Uint8Array(data.length);
   const values = new Float64Array(m);
+  const sorted = new Float64Array(m);
   const keep = new Uint8Array(m);
   let retained = 0;
   let total = 0;
@@ -38,10 +40,11 @@ export function nmMask(scores: WeightMatrix, pattern: NmPattern): NmMask | Dense
     for (let n = 0; n < N; n++) {
       const base = k0 * kStride + n * nStride;
       for (let i = 0; i < m; i++) {
-        values[i] = data[base + i * kStride];
-        total += values[i];
+        const v = data[base + i * kStride];
+        values[i] = v === v ? v : -Infinity;
+        total += v;
       }
-      retained += keepLargest(values, m, keepCount, keep);
+      retained += keepLargest(values, sorted, m, keepCount, keep);
       for (let i = 0; i < m; i++) mask[base + i * kStride] = keep[i];
     }
   }
