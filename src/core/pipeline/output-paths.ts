@@ -1,4 +1,6 @@
+import { rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { UserError } from '../errors';
 import { formatPattern, type NmPattern } from '../prune/pattern';
 
 /** `model.onnx` → `model.2of4.esparse.onnx` (N:M) or `model.50pct.wanda.onnx` (unstructured), next to the input. */
@@ -15,4 +17,17 @@ export function reportPath(outPath: string): string {
 
 export function targetLabel(target: { pattern?: NmPattern; sparsity?: number }): string {
   return target.pattern ? formatPattern(target.pattern) : `${Math.round((target.sparsity ?? 0) * 100)}% unstructured`;
+}
+
+/** Fails early, before any long work, when `outPath`'s folder does not exist or cannot be written. */
+export async function checkWritable(outPath: string): Promise<void> {
+  const probe = `${outPath}.probe-${process.pid}`;
+  try {
+    await writeFile(probe, '', { flag: 'wx' });
+    await rm(probe, { force: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'the folder is not writable' : (e as Error).message;
+    throw new UserError(`cannot write ${outPath}: ${why}`, 'choose another --out');
+  }
 }

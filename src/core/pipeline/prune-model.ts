@@ -12,7 +12,7 @@ import { formatPattern } from '../prune/pattern';
 import { calibrate, type CalibrationInfo, type CalibrationOptions } from './calibration';
 import { evaluate } from './evaluation';
 import { selectLayers, type LayerSelectionOptions } from './layer-selection';
-import { prunedModelPath, reportPath } from './output-paths';
+import { checkWritable, prunedModelPath, reportPath } from './output-paths';
 import { planPruning } from './prune-plan';
 import type { MethodOptions } from './prune-options';
 import type { GroupReport, LayerReport, PruneTotals } from './prune-report';
@@ -76,6 +76,7 @@ export async function pruneModel(modelPath: string, opts: PruneJobOptions): Prom
   const selection = selectLayers(scan, opts, model.path);
   const outPath = resolve(opts.out ?? prunedModelPath(model.path, method.method, method));
   const outReport = reportPath(outPath);
+  await checkWritable(outPath);
   lap('load', t);
 
   t = performance.now();
