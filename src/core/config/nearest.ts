@@ -13,6 +13,7 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
+/** The candidate closest to `name`, when it is close enough to be a typo (≤ max(3, 40% of the length) edits). */
 export function nearestName(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
@@ -20,7 +21,7 @@ export function nearestName(name: string, candidates: readonly string[]): string
     const d = editDistance(name.toLowerCase(), c.toLowerCase());
     if (d < bestD) [best, bestD] = [c, d];
   }
-  return best;
+  return bestD <= Math.max(3, Math.ceil(0.4 * name.length)) ? best : undefined;
 }
 
 /** The value of `sorted` (ascending, non-empty) nearest to x; ties go to the larger. */

@@ -117,13 +117,13 @@ export function semanticChecks(c: MerinoConfig, invalid: ReadonlySet<Section>): 
   if (lb && !findDevice(lb.device, c.devices)) {
     const names = deviceNames(c.devices);
     const suggestion = nearestName(lb.device, names);
-    emit(['budget', 'latency', 'device'], 'error', 'unknown-device', `Unknown device "${lb.device}"${suggestion ? `; did you mean "${suggestion}"?` : ''} Known: ${names.join(', ')}.`, { suggestion, known: names });
+    emit(['budget', 'latency', 'device'], 'error', 'unknown-device', `Unknown device "${lb.device}"${suggestion ? `; did you mean "${suggestion}"?` : "."} Known: ${names.join(", ")}.`, { suggestion, known: names });
     latencyOk = false;
   }
   if (!invalid.has('searchSpace')) checkRanges(c, emit);
   if (!invalid.has('budget') && !invalid.has('model')) checkSequenceLengths(c, emit);
   const keys = (['params', 'flops', 'latency'] as const).filter((k) => (k === 'latency' ? latencyOk : c.budget[k] !== undefined));
-  if (!keys.length && !invalid.has('budget') && !c.arch) emit([], 'info', 'no-budget', 'No budget: the search is limited by the search space only.');
+  if (!keys.length && !lb && !invalid.has('budget') && !c.arch) emit([], 'info', 'no-budget', 'No budget: the search is limited by the search space only.');
   const ctx: DesignContext = { model: c.model, budget: c.budget, entropy: c.entropy, devices: c.devices };
   const usable = !invalid.has('model') && !invalid.has('budget') && !invalid.has('devices') && !invalid.has('entropy');
   const inverted = out.some((d) => d.code === 'range-inverted');

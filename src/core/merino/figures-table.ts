@@ -19,11 +19,12 @@ const pct = (m: number | undefined): string => (m === undefined ? '-' : `${(m * 
 export function estimateTable(columns: { label: string; arch: Arch; e: ArchEstimate; measured?: { prefillMs: number; decodeMs?: number } }[]): string {
   const row = (name: string, f: (c: (typeof columns)[number]) => string) => [name, ...columns.map(f)];
   const l0 = columns[0].e.latency;
+  const cal = l0?.calibrated ? ', calibrated' : ', roofline';
   const rows = [
     row('architecture', (c) => describeArch(c.arch)),
     row('parameters', (c) => `${formatQuantity(c.e.params)} (${c.e.params})`),
     row(`FLOPs @ ${columns[0].e.flopsSeqLen} tokens`, (c) => formatQuantity(c.e.flops)),
-    ...(l0 ? [row(`prefill ms (${l0.device}, ${l0.seqLen} tok)`, (c) => ms(c.e.latency?.prefillMs)), row(`decode ms (${l0.device}, ${l0.seqLen} positions)`, (c) => ms(c.e.latency?.decodeMs))] : []),
+    ...(l0 ? [row(`prefill ms (${l0.device}, ${l0.seqLen} tok${cal})`, (c) => ms(c.e.latency?.prefillMs)), row(`decode ms (${l0.device}, ${l0.seqLen} positions${cal})`, (c) => ms(c.e.latency?.decodeMs))] : []),
     ...(columns.some((c) => c.measured) ? [row('measured prefill ms (this machine)', (c) => ms(c.measured?.prefillMs)), row('measured decode ms (this machine)', (c) => ms(c.measured?.decodeMs))] : []),
     row('entropy H (nats)', (c) => c.e.entropy.toFixed(2)),
     row('rho = layers / min width', (c) => c.e.rho.toPrecision(3)),

@@ -199,3 +199,10 @@ test('every field of the schema has a title and a description (they feed hover a
   walk(MERINO_SCHEMA, '');
   assert.deepEqual(missing, []);
 });
+
+test('a device name far from every known one gets no suggestion', () => {
+  const text = edited(iotText, (o) => (o.budget.latency.device = 'nope'));
+  const d = find(validateMerinoText(text), 'unknown-device');
+  assert.equal((d.data as { suggestion?: string }).suggestion, undefined);
+  assert.deepEqual(codes(validateMerinoText(text)).filter((c) => c === 'no-budget'), []);
+});
