@@ -117,7 +117,7 @@ export function semanticChecks(c: MerinoConfig, invalid: ReadonlySet<Section>): 
   if (lb && !findDevice(lb.device, c.devices)) {
     const names = deviceNames(c.devices);
     const suggestion = nearestName(lb.device, names);
-    emit(['budget', 'latency', 'device'], 'error', 'unknown-device', `Unknown device "${lb.device}"${suggestion ? `; did you mean "${suggestion}"?` : "."} Known: ${names.join(", ")}.`, { suggestion, known: names });
+    emit(['budget', 'latency', 'device'], 'error', 'unknown-device', `Unknown device "${lb.device}"${suggestion ? `; did you mean "${suggestion}"?` : '.'} Known: ${names.join(', ')}.`, { suggestion, known: names });
     latencyOk = false;
   }
   if (!invalid.has('searchSpace')) checkRanges(c, emit);
