@@ -57,7 +57,7 @@ export class BlockSwapSearch {
     for (let r = 0; r < size; r++) this.fillDeltaRow(r);
     let swaps = 0;
     while (swaps < maxSwaps) {
-      const best = this.bestSwap(relativeTolerance * total);
+      const best = this.bestSwap(relativeTolerance * Math.abs(total));
       if (best < 0) break;
       this.swap(Math.floor(best / size), best % size);
       swaps++;
