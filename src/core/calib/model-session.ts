@@ -13,6 +13,11 @@ export interface SessionOptions {
    * depend on which tensors are graph outputs, so values can differ in the last bit between graphs.
    */
   graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * Let onnxruntime's pool threads spin between parallel sections (default false: after each run
+   * the JS side works on the outputs, and spinning threads would take its core).
+   */
+  spinning?: boolean;
 }
 
 /**
@@ -27,7 +32,7 @@ export async function openSession(model: OnnxModel, proto: ModelProto, opts: Ses
     interOpNumThreads: 1,
     graphOptimizationLevel: opts.graphOptimization ?? 'all',
     logSeverityLevel: 3,
-    extra: { session: { model_external_initializers_file_folder_path: model.dir } },
+    extra: { session: { model_external_initializers_file_folder_path: model.dir, 'intra_op.allow_spinning': opts.spinning ? '1' : '0' } },
   };
   try {
     return await ort.InferenceSession.create(bytes, options);
