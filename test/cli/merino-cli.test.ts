@@ -85,6 +85,7 @@ test('merino search writes the results file atomically, feasible and determinist
     const results: ResultsFile = JSON.parse(await readFile(resultsPath, 'utf8'));
     assert.deepEqual((await readdir(dir)).sort(), ['tiny.merino.json', 'tiny.merino.results.json']);
     assert.equal(results.seed, 7);
+    assert.equal(results.latencyDevice?.name, 'raspberry-pi-3b');
     assert.equal(results.top.length, 5);
     assert.ok(results.pareto.length >= 1);
     assert.match(results.configHash, /^[0-9a-f]{64}$/);

@@ -9,6 +9,7 @@ import { UserError } from '../errors';
 import { VERSION } from '../version';
 import { type Arch, type ModelSpec, ffnRatio } from './architecture';
 import type { Candidate, SearchOutcome } from './evolutionary-search';
+import { type DeviceProfile, findDevice } from './device-profile';
 import type { ArchEstimate } from './estimate';
 
 export interface ResultEntry extends Omit<ArchEstimate, 'violations' | 'feasible'> {
@@ -33,6 +34,8 @@ export interface ResultsFile {
   entropyModel: string;
   model: ModelSpec;
   budget: Budget;
+  /** The profile the latency budget names (preset or user-defined), as used. */
+  latencyDevice?: DeviceProfile & { name: string };
   beta: number;
   top: ResultEntry[];
   /** Entropy against params / FLOPs / latency: no entry is better in all four. */
@@ -46,6 +49,12 @@ export function configHash(config: MerinoConfig): string {
 function entry(c: Candidate, rank: number): ResultEntry {
   const { violations: _v, feasible: _f, ...figures } = c.estimate;
   return { rank, arch: { blocks: c.arch.blocks.map((b) => ({ ...b, ffnRatio: Number(ffnRatio(b).toFixed(6)) })) }, ...figures };
+}
+
+function latencyDevice(config: MerinoConfig): ResultsFile['latencyDevice'] {
+  const name = config.budget.latency?.device;
+  const profile = name === undefined ? undefined : findDevice(name, config.devices);
+  return profile && { name: name!, ...profile };
 }
 
 export function buildResults(config: MerinoConfig, outcome: SearchOutcome, configFile?: string): ResultsFile {
@@ -65,6 +74,7 @@ export function buildResults(config: MerinoConfig, outcome: SearchOutcome, confi
     entropyModel: outcome.entropyModel,
     model: config.model,
     budget: config.budget,
+    latencyDevice: latencyDevice(config),
     beta: config.entropy.beta,
     top: outcome.top.map((c, i) => entry(c, i + 1)),
     pareto: outcome.pareto.map((c, i) => entry(c, i + 1)),
