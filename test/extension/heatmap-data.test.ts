@@ -8,7 +8,7 @@ import { main } from '../../src/cli/main';
 import { readStatsFile } from '../../src/core/stats/stats-file';
 import { buildHeatmapData } from '../../src/extension/heatmap/heatmap-data';
 import { viridisLut } from '../../webview/shared/colormap';
-import { displayRange, renderRows, sortRows } from '../../webview/heatmap/render';
+import { displayRange, renderRows, sortedChannels, sortRows } from '../../webview/heatmap/render';
 
 const root = join(__dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'merino-heatmap-'));
@@ -62,9 +62,9 @@ test('rendering colours every channel of a row and leaves the rest of shorter ro
 });
 
 test('sorting keeps each value with its original channel; the display range ignores the top 1%', () => {
-  const [sorted] = sortRows([{ values: Float32Array.from([0.2, 0.9, 0.5]) }]);
-  assert.deepEqual(Array.from(sorted.values), [0.9, 0.5, 0.2].map(Math.fround));
-  assert.deepEqual(Array.from(sorted.channels!), [1, 2, 0]);
+  const [sorted] = sortRows([{ values: Float32Array.from([0.2, 0.9, 0.5, 0.5]) }]);
+  assert.deepEqual(Array.from(sorted.values), [0.9, 0.5, 0.5, 0.2].map(Math.fround));
+  assert.deepEqual(Array.from(sortedChannels(sorted)), [1, 2, 3, 0]);
   const values = new Float32Array(1000).map((_, i) => i);
   values[999] = 1e9;
   const range = displayRange(values);

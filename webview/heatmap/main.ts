@@ -6,7 +6,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import { HEATMAP_METRICS, METRIC_LABELS, type HeatmapData, type HeatmapMetric, type HeatmapToHost, type HeatmapViewState, type HostToHeatmap } from '../../src/protocol/heatmap-messages';
 import { viridisLut } from '../shared/colormap';
 import { showPanelError, themeRgb, vscodeApi } from '../shared/vscode-api';
-import { type DisplayRow, displayRange, renderRows, sortRows } from './render';
+import { type DisplayRow, displayRange, renderRows, sortedChannels, sortRows } from './render';
 
 const api = vscodeApi<HeatmapViewState, HeatmapToHost>();
 const LUT = viridisLut();
@@ -41,8 +41,8 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
   return e;
 }
 
-/** Builds the toolbar, the row labels, the canvas, the legend and the hover readout. */
-function buildUi(): { canvas: HTMLCanvasElement; labels: HTMLElement; legend: HTMLCanvasElement; legendText: HTMLElement; hover: HTMLElement } {
+/** The toolbar's controls (@vscode-elements): metric, sort, zoom. Built after the first paint, which they would delay. */
+function fillToolbar(toolbar: HTMLElement): void {
   const select = document.createElement('vscode-single-select') as HTMLElement & { value: string };
   for (const m of HEATMAP_METRICS) select.append(el('vscode-option' as 'option', { value: m, textContent: METRIC_LABELS[m], selected: m === state.metric }));
   select.addEventListener('change', () => update({ metric: select.value as HeatmapMetric }));
@@ -60,7 +60,12 @@ function buildUi(): { canvas: HTMLCanvasElement; labels: HTMLElement; legend: HT
   const zoomIn = button('Zoom in', () => update({ zoom: Math.min(state.zoom * 2, maxChannels()) }));
   const zoomOut = button('Zoom out', () => update({ zoom: Math.max(1, state.zoom / 2) }));
   const fit = button('Fit', () => update({ zoom: 1, start: 0 }));
-  const toolbar = el('div', { className: 'toolbar' }, select, sort, zoomOut, zoomIn, fit);
+  toolbar.append(select, sort, zoomOut, zoomIn, fit);
+}
+
+/** Builds the page: title, toolbar (filled later), legend, row labels, canvas and the hover readout. */
+function buildUi(): { canvas: HTMLCanvasElement; labels: HTMLElement; legend: HTMLCanvasElement; legendText: HTMLElement; hover: HTMLElement; toolbar: HTMLElement } {
+  const toolbar = el('div', { className: 'toolbar' });
   const legend = el('canvas', { id: 'legend', width: 256, height: 12 });
   const legendText = el('span', { className: 'legend-text' });
   const hover = el('div', { className: 'hover', id: 'hover', textContent: 'Hover a cell for layer, channel and value.' });
@@ -68,7 +73,7 @@ function buildUi(): { canvas: HTMLCanvasElement; labels: HTMLElement; legend: HT
   const canvas = el('canvas', { id: 'heatmap' });
   const body = el('div', { className: 'body' }, labels, el('div', { className: 'plot' }, canvas));
   root.replaceChildren(el('h2', { textContent: data!.title }), toolbar, el('div', { className: 'legend' }, legend, legendText), body, hover);
-  return { canvas, labels, legend, legendText, hover };
+  return { canvas, labels, legend, legendText, hover, toolbar };
 }
 
 let ui: ReturnType<typeof buildUi> | undefined;
@@ -129,7 +134,7 @@ function hoverAt(ev: MouseEvent, rows: DisplayRow[], start: number, span: number
   const i = start + Math.floor((ev.offsetX * span) / width);
   const row = rows[r];
   if (!row || i >= row.values.length) return;
-  const channel = row.channels ? row.channels[i] : i;
+  const channel = row.source ? sortedChannels(row)[i] : i;
   ui!.hover.textContent = `${data!.rows[r]} · channel ${channel} · ${METRIC_LABELS[state.metric]} ${fmt(row.values[i])}`;
 }
 
@@ -138,6 +143,8 @@ function show(d: HeatmapData): void {
   rowsCache = new Map();
   ui = buildUi();
   draw();
+  const toolbar = ui.toolbar;
+  requestAnimationFrame(() => setTimeout(() => fillToolbar(toolbar), 0)); // after the heatmap's first frame
 }
 
 window.addEventListener('message', (ev: MessageEvent<HostToHeatmap>) => {

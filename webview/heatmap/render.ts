@@ -3,6 +3,8 @@
 /** One row's values in display order (sorted or not) and, when sorted, the original channel of each. */
 export interface DisplayRow {
   values: Float32Array;
+  /** For a sorted row: the unsorted values, and (once asked, see sortedChannels) each position's channel. */
+  source?: Float32Array;
   channels?: Uint32Array;
 }
 
@@ -27,13 +29,18 @@ export function displayRange(values: Float32Array): { lo: number; hi: number } {
   return { lo, hi };
 }
 
-/** Each row's values sorted descending, with the permutation (for hover). */
+/** Each row's values sorted descending (native numeric sort; the channel permutation is computed on demand). */
 export function sortRows(rows: DisplayRow[]): DisplayRow[] {
-  return rows.map(({ values }) => {
-    const channels = new Uint32Array(values.length).map((_, i) => i);
-    channels.sort((a, b) => values[b] - values[a] || a - b);
-    return { values: Float32Array.from(channels, (c) => values[c]), channels };
-  });
+  return rows.map(({ values }) => ({ values: Float32Array.from(values).sort().reverse(), source: values }));
+}
+
+/** The original channel of each sorted position (ties: lower channel first), for hover on a sorted row. */
+export function sortedChannels(row: DisplayRow): Uint32Array {
+  if (!row.channels) {
+    const v = row.source ?? row.values;
+    row.channels = new Uint32Array(v.length).map((_, i) => i).sort((a, b) => v[b] - v[a] || a - b);
+  }
+  return row.channels;
 }
 
 /**
