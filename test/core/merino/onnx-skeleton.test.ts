@@ -91,3 +91,20 @@ test('measured latency: medians of prefill and decode on this machine', async ()
     assert.equal((await measureLatency(noCache, llamaLike.vocabSize, { seqLen: 8, runs: 1, warmup: 0 })).decodeMs, undefined);
   });
 });
+
+test('layer discovery (core/onnx) finds every unshared projection in its block, siblings and lm_head', async () => {
+  const { loadModel } = await import('../../../src/core/onnx/model-file');
+  const { findLinearLayers } = await import('../../../src/core/onnx/linear-layers');
+  await withTemp(async (dir) => {
+    const path = join(dir, 'skeleton.onnx');
+    const untied: ModelSpec = { ...gptLike, tiedEmbeddings: false };
+    await saveModel({ proto: buildSkeletonModel(twoBlocks, untied, { kvCache: true }) }, path);
+    const scan = findLinearLayers(await loadModel(path));
+    // Block 0: 2 layers × (q, k, v, o, fc1, fc2); block 1's layers share weights, so they are not prunable.
+    const names = scan.layers.map((l) => l.name);
+    for (const i of [0, 1]) for (const p of ['self_attn/q_proj', 'self_attn/k_proj', 'self_attn/v_proj', 'self_attn/o_proj', 'mlp/fc1', 'mlp/fc2']) assert.ok(names.includes(`/model/layers.${i}/${p}/MatMul`), `${i} ${p}: ${names.join(', ')}`);
+    assert.ok(scan.layers.filter((l) => l.block === 'layers.0').length === 6);
+    assert.ok(scan.siblings.some((g) => g.length === 3 && g.every((n) => n.startsWith('/model/layers.0/self_attn/'))));
+    assert.equal(scan.lmHead?.name, '/lm_head/MatMul');
+  });
+});
