@@ -33,7 +33,9 @@ STDLIB = "/usr/lib/python3.11"
 CONTEXT = 256
 VOCAB = 256
 SEED = 1234
-THREADS = 1  # per model; the two models train in parallel on the 2 cores
+# Per model: training steps and torch threads. The two models train in parallel, each
+# in its own process with one thread, so the 2 cores are used.
+PER_MODEL = {"gpt": dict(steps=500, threads=1), "llama": dict(steps=500, threads=1)}
 CHECKPOINTS = "/tmp/merino-demo-models"  # trained weights, to re-export without retraining
 SKIP_TRAIN = False
 
@@ -45,7 +47,7 @@ LLAMA_CONFIG = dict(model_type="llama", vocab_size=VOCAB, max_position_embedding
                     num_key_value_heads=4, intermediate_size=384, hidden_act="silu",
                     rms_norm_eps=1e-5, rope_theta=10000.0, tie_word_embeddings=False,
                     attention_bias=False, mlp_bias=False)
-TRAIN = dict(steps=500, batch=8, lr=3e-3, min_lr=3e-4, warmup=30, weight_decay=0.1,
+TRAIN = dict(batch=8, lr=3e-3, min_lr=3e-4, warmup=30, weight_decay=0.1,
              clip=1.0)
 
 
@@ -426,7 +428,8 @@ def export(model, path, example_inputs, input_names, output_names, dynamic_axes)
     name_matmul_weights(m, [n for n, _ in model.named_modules()])
     m.producer_name = "merino scripts/train_demo_models.py (torch " + torch.__version__ + ")"
     onnx.checker.check_model(m, full_check=True)
-    onnx.save_model(m, path, save_as_external_data=False)
+    onnx.save_model(m, tmp, save_as_external_data=False)
+    os.replace(tmp, path)
     return m
 
 
@@ -538,7 +541,9 @@ def build_model(kind, corpus, out_dir, model_file, log):
         torch.save({"state": model.state_dict(), "stats": stats}, ckpt)
     path = os.path.join(out_dir, model_file)
     m = (export_gpt if kind == "gpt" else export_llama)(model, path)
-    ref = {"model": model_file, "text": "eval.txt", "seqlen": CONTEXT}
+    # Paths are relative to the folder of reference.json.
+    text = os.path.relpath(os.path.join(REPO, "demo", "eval.txt"), out_dir)
+    ref = {"model": model_file, "text": text, "seqlen": CONTEXT}
     full = perplexity(model, corpus["eval"], CONTEXT, extra=inputs)
     ref.update(full)
     ref["ppl_max_windows_8"] = perplexity(model, corpus["eval"], CONTEXT, 8, extra=inputs)["ppl"]
@@ -549,7 +554,8 @@ def build_model(kind, corpus, out_dir, model_file, log):
     ref["unigram_ppl"] = unigram_perplexity(corpus["train"], corpus["eval"], CONTEXT)
     ref["eval_text_sha256"] = hashlib.sha256(corpus["eval"]).hexdigest()
     ref["train"] = dict(stats, **{k: v for k, v in TRAIN.items() if k != "steps"},
-                        seed=SEED, threads=THREADS, torch=torch.__version__)
+                        seed=SEED, threads=torch.get_num_threads(),
+                        torch=torch.__version__)
     ref["parameters"] = params
     ref["file_bytes"] = os.path.getsize(path)
     write_json(os.path.join(out_dir, "reference.json"), ref)
@@ -566,8 +572,9 @@ def build_model(kind, corpus, out_dir, model_file, log):
 def build_worker(kind, corpus, steps, skip_train):
     """One model, in its own process (the two models train in parallel, one thread each)."""
     global SKIP_TRAIN
-    TRAIN["steps"], SKIP_TRAIN = steps, skip_train
-    torch.set_num_threads(THREADS)
+    TRAIN["steps"] = steps or PER_MODEL[kind]["steps"]
+    SKIP_TRAIN = skip_train
+    torch.set_num_threads(PER_MODEL[kind]["threads"])
     torch.set_num_interop_threads(1)
     log = lambda s: print(f"[{kind}] {s}", flush=True)  # noqa: E731
     demo = os.path.join(REPO, "demo")
@@ -584,7 +591,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--only", choices=["corpus", "gpt", "llama"], action="append",
                     help="build only these parts (default: all)")
-    ap.add_argument("--steps", type=int, default=TRAIN["steps"])
+    ap.add_argument("--steps", type=int, help="training steps (default: per model, "
+                    + ", ".join(f"{k} {v['steps']}" for k, v in PER_MODEL.items()) + ")")
     ap.add_argument("--write-train", metavar="PATH", help="also write the training split")
     ap.add_argument("--skip-train", action="store_true",
                     help=f"re-export and re-measure the weights saved in {CHECKPOINTS}")
