@@ -10,7 +10,7 @@ import { UserError, throwIfAborted } from '../errors';
 import type { JobOptions } from '../progress';
 import { type Arch, archKey, shapeKey } from './architecture';
 import { type ArchEstimate, type DesignContext, estimateArch } from './estimate';
-import type { EntropyModel } from './entropy-model';
+import { type EntropyModel, stackedChannelEntropy } from './entropy-model';
 import { SpaceMoves } from './mutation';
 import { ParetoFront } from './pareto';
 import { Rng } from './rng';
@@ -79,7 +79,8 @@ class Population {
 export async function searchArchitectures(config: MerinoConfig, opts: SearchOptions = {}): Promise<SearchOutcome> {
   const started = performance.now();
   const seed = opts.seed ?? config.search.seed;
-  const ctx: DesignContext = { model: config.model, budget: config.budget, entropy: config.entropy, devices: config.devices, entropyModel: opts.entropyModel };
+  const entropyModel = opts.entropyModel ?? stackedChannelEntropy(config.entropy.weights);
+  const ctx: DesignContext = { model: config.model, budget: config.budget, entropy: config.entropy, devices: config.devices, entropyModel };
   const moves = new SpaceMoves(config.searchSpace);
   const ext = spaceExtremes(config.searchSpace);
   if (!ext || moves.heads.length === 0) throw new UserError(`${config.name}: the search space holds no architecture`, 'run merino check on the file');
@@ -129,6 +130,6 @@ export async function searchArchitectures(config: MerinoConfig, opts: SearchOpti
     evaluated: seen.size,
     stoppedEarly,
     elapsedMs: performance.now() - started,
-    entropyModel: (opts.entropyModel ?? { name: `stacked-channels(w_attn=${config.entropy.weights.attn}, w_ffn=${config.entropy.weights.ffn})` }).name,
+    entropyModel: entropyModel.name,
   };
 }

@@ -129,3 +129,14 @@ test('the documented IoT example, default settings: feasible and deterministic',
     assert.equal(outsideSpace(c.arch, iot.searchSpace), undefined);
   }
 });
+
+test('another entropy model plugs in through the EntropyModel interface', async () => {
+  // A "model" that values total width only: the search should then prefer wide, shallow networks.
+  const widest = { name: 'total-width', entropy: (a: { blocks: { width: number; layers: number }[] }) => a.blocks.reduce((s, b) => s + b.width * b.layers, 0) };
+  const r = await searchArchitectures(small(iot), { entropyModel: widest });
+  assert.equal(r.entropyModel, 'total-width');
+  for (const c of r.top) assert.equal(c.estimate.entropy, widest.entropy(c.arch));
+  const d = await searchArchitectures(small(iot));
+  const meanWidth = (x: typeof r) => x.top[0].arch.blocks.reduce((s, b) => s + b.width, 0) / x.top[0].arch.blocks.length;
+  assert.ok(meanWidth(r) > meanWidth(d), `${meanWidth(r)} vs ${meanWidth(d)}`);
+});
