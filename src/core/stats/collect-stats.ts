@@ -106,7 +106,7 @@ async function spillPasses(run: Run): Promise<void> {
       });
     });
     const scales = startHistograms(run);
-    const buffer = new Float32Array(Math.max(...lengths));
+    const buffer = new Float32Array(lengths.reduce((a, b) => Math.max(a, b), 0));
     const { samples } = run.windows;
     const batches = lengths.length / run.taps.length;
     for (let b = 0; b < batches; b++) {
