@@ -118,7 +118,7 @@ function retainedRatios(shuffle: ShuffleResult | undefined): Pick<GroupReport, '
 
 function countZeros(data: Float32Array): number {
   let zeros = 0;
-  for (const v of data) if (v === 0) zeros++;
+  for (let i = 0; i < data.length; i++) if (data[i] === 0) zeros++;
   return zeros;
 }
 
