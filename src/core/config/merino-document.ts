@@ -2,7 +2,7 @@
  * A design file's text parsed once (jsonc-parser, with offsets), its normalized config, and the
  * diagnostics of it: what `merino check` prints and what the language server publishes.
  */
-import { type Node, type ParseError, findNodeAtLocation, getLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { type Node, type ParseError, type SyntaxKind, createScanner, findNodeAtLocation, getLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
 import schemaJson from '../../../schemas/merino.schema.json';
 import type { JsonPath, MerinoDiagnostic } from './diagnostic';
 import type { MerinoConfig } from './merino-config';
@@ -14,6 +14,8 @@ import { semanticChecks } from './semantic-checks';
 export const MERINO_SCHEMA = schemaJson as unknown as Schema;
 /** Texts longer than this are not parsed (a design file is a few kilobytes). */
 export const MAX_TEXT_LENGTH = 4 * 1024 * 1024;
+/** Deeper nesting is refused before parsing (a design file nests 6 deep; the parser recurses). */
+export const MAX_NESTING = 64;
 /** At most this many diagnostics are returned. */
 export const MAX_DIAGNOSTICS = 200;
 
@@ -39,12 +41,33 @@ function syntaxDiagnostic(e: ParseError): MerinoDiagnostic {
   return { path: [], range: { start: e.offset, end: e.offset + Math.max(1, e.length) }, severity: 'error', code: 'json-syntax', message: `Invalid JSON: ${printParseErrorCode(e.error)}.` };
 }
 
+/** jsonc-parser's SyntaxKind values (a const enum, which isolatedModules cannot read). */
+const TOKEN = { openBrace: 1, closeBrace: 2, openBracket: 3, closeBracket: 4, eof: 17 } as const satisfies Record<string, SyntaxKind>;
+
+/** A problem that stops parsing: too long, or nested too deep (one linear scan, no recursion). */
+function unparseable(text: string): MerinoDiagnostic | undefined {
+  if (text.length > MAX_TEXT_LENGTH) {
+    return { path: [], range: { start: 0, end: 1 }, severity: 'error', code: 'file-too-large', message: `The file has ${text.length} characters; a design file is at most ${MAX_TEXT_LENGTH}.` };
+  }
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  for (let t: number = scanner.scan(); t !== TOKEN.eof; t = scanner.scan()) {
+    if (t === TOKEN.openBrace || t === TOKEN.openBracket) depth++;
+    else if (t === TOKEN.closeBrace || t === TOKEN.closeBracket) depth--;
+    if (depth > MAX_NESTING) {
+      const at = scanner.getTokenOffset();
+      return { path: [], range: { start: at, end: at + 1 }, severity: 'error', code: 'too-deep', message: `Objects and arrays are nested more than ${MAX_NESTING} deep here; a design file nests at most 6.` };
+    }
+  }
+  return undefined;
+}
+
 /** Parses and normalizes a design file's text; never throws. `name` is used when the file names none. */
 export function parseMerinoText(text: string, name = 'design'): MerinoDocument {
-  if (text.length > MAX_TEXT_LENGTH) {
-    const d: MerinoDiagnostic = { path: [], range: { start: 0, end: 1 }, severity: 'error', code: 'file-too-large', message: `The file has ${text.length} characters; a design file is at most ${MAX_TEXT_LENGTH}.` };
+  const refused = unparseable(text);
+  if (refused) {
     const { config } = normalizeConfig(undefined, name);
-    return { text, syntaxErrors: [d], config, invalid: new Set(['model']), problems: [] };
+    return { text, syntaxErrors: [refused], config, invalid: new Set(['model']), problems: [] };
   }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });

@@ -206,3 +206,12 @@ test('a device name far from every known one gets no suggestion', () => {
   assert.equal((d.data as { suggestion?: string }).suggestion, undefined);
   assert.deepEqual(codes(validateMerinoText(text)).filter((c) => c === 'no-budget'), []);
 });
+
+test('deep nesting is refused before parsing instead of overflowing the stack', () => {
+  for (const text of ['['.repeat(200000), `{"model": ${'{"a":'.repeat(50000)}1${'}'.repeat(50000)}}`]) {
+    const ds = validateMerinoText(text);
+    assert.deepEqual(codes(ds), ['too-deep']);
+  }
+  // Nesting a little deeper than a design file needs is still parsed (and gets schema errors).
+  assert.ok(codes(validateMerinoText(`{"arch": ${'['.repeat(20)}${']'.repeat(20)}}`)).includes('schema'));
+});
