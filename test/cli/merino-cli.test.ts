@@ -112,6 +112,11 @@ test('merino search writes the results file atomically, feasible and determinist
     const onnx = await cli('export', resultsPath, '--rank', '1', '--format', 'onnx', '--out', join(dir, 'onnx'), '--measure', '--threads', '1');
     assert.equal(onnx.code, 0, onnx.err);
     assert.match(onnx.out, /measured on this machine .*prefill 32 tokens [0-9.]+ ms, decode 1 token/);
+    const broken = { ...results, top: [{ ...results.top[0], arch: { blocks: [{ layers: -1, width: 'wide', heads: 4 }] } }] };
+    await writeFile(join(dir, 'broken.merino.results.json'), JSON.stringify(broken));
+    const refused = await cli('export', join(dir, 'broken.merino.results.json'), '--format', 'onnx', '--out', join(dir, 'x'));
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /result 1 has an invalid arch/);
     const session = await ort.InferenceSession.create(join(dir, 'onnx', 'model.onnx'));
     assert.equal(session.inputNames[0], 'input_ids');
     assert.equal(session.outputNames[0], 'logits');

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { Budget, MerinoConfig } from '../config/merino-config';
+import { normalizeConfig } from '../config/normalize';
 import { UserError } from '../errors';
 import { VERSION } from '../version';
 import { type Arch, type ModelSpec, ffnRatio } from './architecture';
@@ -108,10 +109,12 @@ export async function readResults(path: string): Promise<ResultsFile> {
   return r as ResultsFile;
 }
 
-/** The architecture of rank `rank` (1-based) of the top list. */
+/** The architecture of rank `rank` (1-based) of the top list, checked like a design file's arch. */
 export function resultAt(results: ResultsFile, rank: number, path: string): ResultEntry {
-  const e = results.top.find((t) => t.rank === rank);
+  const e = results.top.find((t) => t?.rank === rank);
   if (!e) throw new UserError(`${path}: no result of rank ${rank}`, `choose --rank between 1 and ${results.top.length}`);
+  const { invalid } = normalizeConfig({ model: results.model, arch: e.arch });
+  if (invalid.size) throw new UserError(`${path}: result ${rank} has an invalid ${[...invalid].join(' and ')}`, 'rerun merino search to rewrite the file');
   return e;
 }
 
