@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { registerDesignCommands } from './commands/design-commands';
 import { registerPanelCommands } from './commands/panel-commands';
 import { registerModelCommands } from './commands/model-commands';
+import { registerInspector } from './inspector/inspector-editor';
 import { cancelAllJobs, initJobRunner } from './job-runner';
 import { registerLanguageClient } from './language-client';
 import { log } from './log';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): MerinoApi {
     ...registerModelCommands(context),
     ...registerDesignCommands(),
     ...registerPanelCommands(context),
+    registerInspector(context.extensionUri),
   );
   registerLanguageClient(context);
   void setWorkspaceContext();

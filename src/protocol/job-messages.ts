@@ -5,6 +5,8 @@
  * kills the process if it has not exited within a grace period (onnxruntime's `run` cannot be interrupted).
  */
 
+import type { ModelSummary } from '../core/onnx/model-summary';
+
 /** A job the worker can run. `cli` runs one `merino` CLI command in-process (core bundled, no shell). */
 export interface CliJob {
   kind: 'cli';
@@ -22,7 +24,20 @@ export interface MaskJob {
   layer?: string;
 }
 
-export type JobSpec = CliJob | MaskJob;
+/** `merino inspect`'s summary plus the model's metadata_props (MeRino writes its provenance there). */
+export interface InspectJob {
+  kind: 'inspect';
+  model: string;
+}
+
+export interface InspectResult {
+  summary: ModelSummary;
+  metadata: Record<string, string>;
+  /** Size of the .onnx file in bytes. */
+  fileBytes: number;
+}
+
+export type JobSpec = CliJob | MaskJob | InspectJob;
 
 /** One prunable layer as listed in the mask view. */
 export interface MaskLayerInfo {
@@ -46,7 +61,7 @@ export interface MaskResult {
 }
 
 /** What each job kind resolves with. */
-export type JobResult<J extends JobSpec> = J extends CliJob ? CliResult : MaskResult;
+export type JobResult<J extends JobSpec> = J extends CliJob ? CliResult : J extends MaskJob ? MaskResult : InspectResult;
 
 export interface StartMessage {
   type: 'start';
@@ -83,7 +98,7 @@ export interface CliResult {
 
 export interface ResultMessage {
   type: 'result';
-  result: CliResult | MaskResult;
+  result: CliResult | MaskResult | InspectResult;
 }
 
 export interface ErrorMessage {

@@ -2,6 +2,7 @@
 // onnxruntime's session.run blocks its thread for seconds, so it must never run in the extension host.
 import type { HostToWorker, JobSpec, WorkerToHost } from '../protocol/job-messages';
 import { runCliJob } from './cli-job';
+import { runInspectJob } from './inspect-job';
 import { runMaskJob } from './mask-job';
 
 /** The CLI's exit code for a cancelled command (src/cli/main.ts). */
@@ -17,11 +18,13 @@ function send(message: WorkerToHost): Promise<void> {
 
 async function run(job: JobSpec): Promise<void> {
   try {
-    if (job.kind === 'masks') {
-      await send({ type: 'result', result: await runMaskJob(job, controller.signal, (m) => void send(m)) });
+    const forward = (m: WorkerToHost) => void send(m);
+    if (job.kind === 'masks' || job.kind === 'inspect') {
+      const result = job.kind === 'masks' ? await runMaskJob(job, controller.signal, forward) : await runInspectJob(job, controller.signal, forward);
+      await send({ type: 'result', result });
       return exit();
     }
-    const { exitCode, stdout, errorLine } = await runCliJob(job, controller.signal, (m) => void send(m));
+    const { exitCode, stdout, errorLine } = await runCliJob(job, controller.signal, forward);
     if (controller.signal.aborted || exitCode === CANCELLED_EXIT) await send({ type: 'error', message: 'cancelled', cancelled: true });
     else if (exitCode !== 0) await send({ type: 'error', message: errorLine.replace(/^merino:? /, '') || `merino exited with code ${exitCode}` });
     else await send({ type: 'result', result: { exitCode, stdout } });

@@ -138,7 +138,19 @@ export async function uiChecks({ browser, url, workspace, artifacts, report }) {
       await untilOrError(page, pruned.waitFor({ timeout: JOB_TIMEOUT_MS }));
     });
 
+    await check('the ONNX inspector shows the pruned model as 2:4-ready', async () => {
+      const pruned = `${model.replace(/\.onnx$/, '')}.2of4.esparse.onnx`;
+      await runCommand(page, 'Notifications: Clear All Notifications');
+      await explorerContextAction(page, pruned, 'Inspect Model');
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await untilOrError(page, frame.locator('#root[data-state="ready"]').waitFor({ timeout: JOB_TIMEOUT_MS }));
+      const text = await frame.locator('#root').innerText();
+      if (!/2:4-ready/.test(text) || !/merino/i.test(text)) throw new Error(`inspector text lacks 2:4-ready or MeRino metadata: ${text.slice(0, 400)}`);
+      if (!text.includes('✓')) throw new Error('no layer is marked 2:4-ready');
+    });
+
     await check('the heatmap canvas has non-background pixels', async () => {
+      await runCommand(page, 'View: Close All Editors');
       await runCommand(page, 'Notifications: Clear All Notifications');
       await explorerContextAction(page, model, 'Show Entropy Heatmap');
       const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { INSPECTOR_VIEW_TYPE } from '../inspector/inspector-editor';
 import { runJob } from '../job-runner';
 import { log } from '../log';
 import { calibrationArgs, readSettings, resolveInWorkspace } from '../settings';
@@ -83,14 +84,11 @@ function makeCompare(context: vscode.ExtensionContext) {
   };
 }
 
-/** `merino.inspectModel`: the CLI's inspection in a read-only document (the custom editor replaces it). */
-async function inspectModel(arg?: unknown): Promise<string | undefined> {
+/** `merino.inspectModel`: opens the model in the ONNX inspector (custom editor). */
+async function inspectModel(arg?: unknown): Promise<vscode.Uri | undefined> {
   const model = await resolveTarget(arg, 'model');
-  if (!model) return undefined;
-  const { stdout } = await runJob(`Inspecting ${path.basename(model.fsPath)}`, { kind: 'cli', args: ['inspect', model.fsPath], cwd: path.dirname(model.fsPath) });
-  const doc = await vscode.workspace.openTextDocument({ content: stdout, language: 'plaintext' });
-  await vscode.window.showTextDocument(doc, { preview: true });
-  return stdout;
+  if (model) await vscode.commands.executeCommand('vscode.openWith', model, INSPECTOR_VIEW_TYPE);
+  return model;
 }
 
 export function registerModelCommands(context: vscode.ExtensionContext): vscode.Disposable[] {

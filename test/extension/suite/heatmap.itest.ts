@@ -33,3 +33,18 @@ suite('panels', () => {
     panel.dispose();
   });
 });
+
+suite('ONNX inspector', () => {
+  test('Inspect Model opens the custom editor, which shows the model summary', async function () {
+    const model = workspaceUri('tiny-gpt.onnx');
+    if (!(await exists(model))) return this.skip();
+    const api = (await activateExtension()).exports as MerinoApi;
+    await vscode.commands.executeCommand('merino.inspectModel', model);
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    assert.ok(input instanceof vscode.TabInputCustom, 'the active tab is not a custom editor');
+    assert.equal(input.viewType, 'merino.onnxInspector');
+    assert.equal(input.uri.fsPath, model.fsPath);
+    await waitFor('the inspector to show the summary', () => api.lastRenderMs('merino.onnxInspector'), 60_000);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});
