@@ -78,8 +78,9 @@ test('merino search writes the results file atomically, feasible and determinist
   await inTemp(async (dir) => {
     const file = join(dir, 'tiny.merino.json');
     await writeFile(file, JSON.stringify(tinyDesign, null, 2));
-    const r = await cli('search', file, '--seed', '7');
+    const r = await cli('search', file, '--seed', '7', '--measure', '2');
     assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /rank 2 measured on this machine: prefill 32 tokens [0-9.]+ ms, decode [0-9.]+ ms/);
     assert.match(r.out, /^rank\s+entropy/);
     const resultsPath = join(dir, 'tiny.merino.results.json');
     const results: ResultsFile = JSON.parse(await readFile(resultsPath, 'utf8'));
@@ -100,7 +101,8 @@ test('merino search writes the results file atomically, feasible and determinist
     }
     const again = await cli('search', file, '--seed', '7', '--json', '--out', join(dir, 'again.json'));
     const second: ResultsFile = JSON.parse(again.out);
-    assert.deepEqual(second.top, results.top);
+    assert.ok(results.top[0].measured!.prefillMs > 0 && results.top[1].measured!.decodeMs! > 0 && !results.top[2].measured);
+    assert.deepEqual(second.top, results.top.map(({ measured: _m, ...rest }) => rest));
     assert.equal(second.configHash, results.configHash);
 
     const hf = await cli('export', resultsPath, '--rank', '2', '--format', 'hf', '--out', join(dir, 'hf'));

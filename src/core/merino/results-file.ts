@@ -16,6 +16,8 @@ import type { ArchEstimate } from './estimate';
 export interface ResultEntry extends Omit<ArchEstimate, 'violations' | 'feasible'> {
   rank: number;
   arch: { blocks: (Arch['blocks'][number] & { ffnRatio: number })[] };
+  /** The ONNX skeleton timed with onnxruntime on the machine that ran the search (`--measure K`). */
+  measured?: { seqLen: number; prefillMs: number; decodeMs?: number; runs: number; machine: string };
 }
 
 export interface ResultsFile {
