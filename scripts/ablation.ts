@@ -104,22 +104,21 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const runs: ModelRun[] = s.models.map((model) => ({ model, dense: 0, windows: 0, seqlen: 0, calibrationMs: {}, rows: [] }));
   const baselines = [...variants('magnitude', ['none']), ...variants('wanda', SWEEP_SHUFFLES)];
-  for (const run of runs) {
-    const alphaSweep = ALPHAS.flatMap((alpha) => variants('esparse', SWEEP_SHUFFLES, { alpha }));
-    await measure(s, run.model, 'A', 256, [...baselines, ...alphaSweep], run);
-  }
+  const alphaSweep = ALPHAS.flatMap((alpha) => variants('esparse', SWEEP_SHUFFLES, { alpha }));
+  // The models run side by side: onnxruntime works off the main thread while the other model's JS runs.
+  await Promise.all(runs.map((run) => measure(s, run.model, 'A', 256, [...baselines, ...alphaSweep], run)));
   const alpha = pickBest(runs, ALPHAS, (r, a) => r.stage === 'A' && r.alpha === a);
   // α = ∞ ranks like Wanda and uses no histogram, so the bins sweep needs a finite α.
   const finite = ALPHAS.filter((a) => Number.isFinite(a));
   const binsAlpha = Number.isFinite(alpha.best) ? alpha.best : pickBest(runs, finite, (r, a) => r.stage === 'A' && r.alpha === a).best;
-  for (const run of runs) {
+  await Promise.all(runs.map(async (run) => {
     for (const bins of BINS.filter((b) => b !== 256)) await measure(s, run.model, 'B', bins, variants('esparse', SWEEP_SHUFFLES, { alpha: binsAlpha }), run);
-  }
+  }));
   const withBins = (r: Row, b: number) => r.alpha === binsAlpha && r.bins === b && SWEEP_SHUFFLES.includes(r.shuffle);
   const bins = pickBest(runs, BINS, withBins);
-  for (const run of runs) {
-    await measure(s, run.model, 'C', bins.best, [...variants('esparse', ALL_SHUFFLES, { alpha: alpha.best }), ...variants('wanda', ['global', 'local'])], run);
-  }
+  // none and both at the chosen α and bins were measured in stage A or B (α = ∞ does not depend on bins).
+  const stages: ShuffleMode[] = ['global', 'local'];
+  await Promise.all(runs.map((run) => measure(s, run.model, 'C', bins.best, [...variants('esparse', stages, { alpha: alpha.best }), ...variants('wanda', stages)], run)));
   const minutes = (performance.now() - t0) / 60000;
   const generated = render(s, runs, { alpha, binsAlpha, bins, minutes });
   writeFileSync(s.out, spliceGenerated(s.out, generated));
@@ -184,7 +183,7 @@ function renderModel(run: ModelRun, choice: Choice): string[] {
   ];
   const esparseAt = (b: number) => run.rows.filter((r) => r.method === 'esparse' && r.alpha === choice.binsAlpha && r.bins === b && r.stage !== 'C');
   const binsRows = BINS.map((b) => [`bins ${b}`, ...sweepCells(esparseAt(b))]);
-  const c = run.rows.filter((r) => r.stage === 'C' || (r.stage === 'A' && r.method === 'wanda'));
+  const c = chosenRows(run, choice);
   const shuffleRows = ['esparse', 'wanda'].map((m) => {
     const rows = c.filter((r) => r.method === m);
     return [m === 'esparse' ? `esparse α=${fmtAlpha(choice.alpha.best)} bins ${choice.bins.best}` : 'wanda', ...patterns.flatMap((p) => ALL_SHUFFLES.map((sh) => cell(rows, p, sh)))];
@@ -219,26 +218,32 @@ function renderModel(run: ModelRun, choice: Choice): string[] {
     '',
     ...table(shuffleHeader, retainedRows),
     '',
-    ...orderings(run),
+    ...orderings(run, choice),
     '',
   ];
 }
 
 /** The main variants of a model at one pattern, best first: the baselines and E-Sparse at the chosen α and bins with each shuffle. */
-function orderings(run: ModelRun): string[] {
-  const main = run.rows.filter((r) => r.stage === 'C' || (r.stage === 'A' && r.method !== 'esparse'));
+function orderings(run: ModelRun, choice: Choice): string[] {
+  const main = [...chosenRows(run, choice), ...run.rows.filter((r) => r.method === 'magnitude')];
   return PATTERNS.map(formatPattern).flatMap((p) => {
     const ranked = main.filter((r) => r.pattern === p).sort((x, y) => x.ppl - y.ppl);
     return [`Ordering at ${p} (best first; E-Sparse at the chosen α and bins): ${ranked.map((r) => `${label(r)} ${r.ppl.toFixed(3)}`).join(' < ')}.`, ''];
   });
 }
 
+/** Wanda with every shuffle, and E-Sparse at the chosen α and bins with every shuffle. */
+function chosenRows(run: ModelRun, choice: Choice): Row[] {
+  const chosen = (r: Row) => r.alpha === choice.alpha.best && (r.bins === choice.bins.best || r.alpha === Infinity);
+  return run.rows.filter((r) => r.method === 'wanda' || (r.method === 'esparse' && chosen(r)));
+}
+
 const label = (r: Row): string => `${r.method}/${r.shuffle}`;
 
 /** Does E-Sparse (chosen α and bins, shuffle both) beat Wanda (no shuffle) at 2:4 on this model? */
 function verdict(run: ModelRun, choice: Choice): string {
-  const at = (pred: (r: Row) => boolean) => run.rows.find((r) => r.pattern === '2:4' && pred(r));
-  const es = at((r) => r.method === 'esparse' && r.alpha === choice.alpha.best && r.bins === choice.bins.best && r.shuffle === 'both');
+  const at = (pred: (r: Row) => boolean) => chosenRows(run, choice).find((r) => r.pattern === '2:4' && pred(r));
+  const es = at((r) => r.method === 'esparse' && r.shuffle === 'both');
   const wanda = at((r) => r.method === 'wanda' && r.shuffle === 'none');
   const wandaBoth = at((r) => r.method === 'wanda' && r.shuffle === 'both');
   if (!es || !wanda) return `- ${run.model.key}: not measured.`;
