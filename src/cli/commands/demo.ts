@@ -9,6 +9,9 @@ import { formatCompareTable } from '../compare-table';
 import { flag, intOpt } from '../options';
 import { progressPrinter } from '../progress-printer';
 
+/** Evaluation windows the demo uses by default: the first 128 of eval.txt (32,640 predictions), the same for every method. */
+const DEMO_EVAL_WINDOWS = 128;
+
 /** The bundled demo folder (demo/ at the repository or package root). */
 export function demoFolder(): string {
   for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
@@ -36,7 +39,7 @@ export const demoCommand: Command = {
     '',
     'Prunes demo/tiny-gpt.onnx (a small byte-level GPT, docs/demo-models.md) at 2:4 and 4:8 with magnitude,',
     'Wanda and E-Sparse (with and without channel shuffle), calibrated on demo/calib.txt, and prints',
-    'perplexity on demo/eval.txt next to the dense model.',
+    `perplexity on the first ${DEMO_EVAL_WINDOWS} windows of demo/eval.txt (--max-windows to change) next to the dense model.`,
   ].join('\n'),
   options: { samples: { type: 'string' }, 'max-windows': { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' } },
   async run(args, io) {
@@ -44,7 +47,7 @@ export const demoCommand: Command = {
     const result = await compareMethods(join(dir, 'tiny-gpt.onnx'), {
       methods: [...demoMethods('2:4'), ...demoMethods('4:8')],
       calibration: { calib: join(dir, 'calib.txt'), samples: intOpt(args, 'samples') ?? DEFAULT_SAMPLES, seed: DEFAULT_SEED, bins: DEFAULT_BINS },
-      evaluation: { text: join(dir, 'eval.txt'), maxWindows: intOpt(args, 'max-windows') },
+      evaluation: { text: join(dir, 'eval.txt'), maxWindows: intOpt(args, 'max-windows') ?? DEMO_EVAL_WINDOWS },
       threads: intOpt(args, 'threads'),
       signal: io.signal,
       onProgress: progressPrinter(io.err, io.isTTY),
