@@ -85,7 +85,8 @@ function decodeTyped(t: TensorProto, path: string): Float32Array {
 
 /** Encodes fp32 values as raw little-endian bytes of `dataType` (fp16/bf16 rounded to nearest even). */
 export function encodeTensorData(data: Float32Array, dataType: number): Uint8Array<ArrayBuffer> {
-  if (dataType === DT.FLOAT) return new Uint8Array(Float32Array.from(data).buffer);
+  // A typed-array copy (not Float32Array.from, which goes through the iterator protocol: ~10x slower on large weights).
+  if (dataType === DT.FLOAT) return new Uint8Array(new Float32Array(data).buffer);
   if (dataType === DT.FLOAT16 || dataType === DT.BFLOAT16) return new Uint8Array(encode16(data, dataType).buffer);
   throw new UserError(`cannot write weights of dtype ${dtypeName(dataType)}`, 'supported weight dtypes are FLOAT, FLOAT16 and BFLOAT16');
 }
