@@ -65,7 +65,8 @@ export async function planPruning(
     const channelStats = stats?.get(siblings[0]!.input);
     const matrices = await Promise.all(siblings.map(async (l) => ({ data: await readWeight(model, l.weight), K: l.K, N: l.N, layout: l.layout }) as WeightMatrix));
     const scores = matrices.map((w, i) => ({ ...w, data: pruningScores(method.method, w, channelStats, { alpha: method.alpha, name: siblings[i]!.name }) }));
-    const shuffle = method.pattern && !method.sparsity ? shuffleChannels(scores, method.pattern, { mode: method.shuffle, block: method.block, signal: opts.signal }) : undefined;
+    // shuffleChannels scores the identity order first (one full retained-score pass): skip it when no stage runs.
+    const shuffle = method.pattern && !method.sparsity && method.shuffle !== 'none' ? shuffleChannels(scores, method.pattern, { mode: method.shuffle, block: method.block, signal: opts.signal }) : undefined;
     const shuffleMs = shuffle?.stages.reduce((s, st) => s + st.ms, 0) ?? 0;
     ms.shuffle += shuffleMs;
     const perm = shuffle && !isIdentity(shuffle.perm) ? shuffle.perm : undefined;
