@@ -6,6 +6,7 @@ import { registerInspector } from './inspector/inspector-editor';
 import { cancelAllJobs, initJobRunner } from './job-runner';
 import { registerLanguageClient } from './language-client';
 import { log } from './log';
+import { registerTaskProvider } from './tasks/task-provider';
 import { renderTimings } from './webview/render-timings';
 
 /** Context keys that show the palette commands only in workspaces that have models / design files. */
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): MerinoApi {
     ...registerDesignCommands(),
     ...registerPanelCommands(context),
     registerInspector(context.extensionUri),
+    registerTaskProvider(context),
   );
   registerLanguageClient(context);
   void setWorkspaceContext();

@@ -93,6 +93,17 @@ async function startCodeServer(tmp, ws) {
   return { port, child, logPath };
 }
 
+/** Keeps the extension host's MeRino logs (output channel, language client) of a phase as artefacts. */
+function copyExtensionLogs(logsDir, dest) {
+  if (!existsSync(logsDir)) return;
+  for (const entry of readdirSync(logsDir, { recursive: true })) {
+    const file = String(entry);
+    if (/merino\.merino[\\/].+\.log$/.test(file) || /exthost\d*[\\/]remoteexthost\.log$/.test(file)) {
+      cpSync(join(logsDir, file), join(dest, file.replace(/[\\/]/g, '__')));
+    }
+  }
+}
+
 function stopCodeServer(child) {
   try {
     process.kill(-child.pid, 'SIGKILL'); // the whole process group: code-server leaves children behind
@@ -179,6 +190,7 @@ async function main() {
           stopCodeServer(server.child);
           liveServer = undefined;
           cpSync(server.logPath, join(artifacts, `code-server-${name}.log`));
+          copyExtensionLogs(join(tmp, 'user', 'logs'), join(artifacts, `logs-${name}`));
         }
         rmSync(tmp, { recursive: true, force: true });
       }

@@ -29,7 +29,7 @@ suite('panels', () => {
     const panel = await vscode.commands.executeCommand<vscode.WebviewPanel | undefined>('merino.showMasks', model);
     assert.ok(panel);
     assert.match(panel.title, /Masks: tiny-gpt\.onnx/);
-    await waitFor('the mask view to draw', () => api.lastRenderMs('merino.masks'), 60_000);
+    await waitFor('the mask view to draw', () => api.lastRenderMs('merino.masks'), 100_000);
     panel.dispose();
   });
 });

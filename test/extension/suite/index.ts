@@ -20,6 +20,7 @@ function loadTests(): void {
   require('./jobs.itest');
   require('./heatmap.itest');
   require('./prune.itest');
+  require('./tasks.itest');
 }
 
 export function run(): Promise<void> {

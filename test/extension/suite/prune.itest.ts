@@ -22,7 +22,7 @@ suite('pruning', () => {
       const running = vscode.commands.executeCommand<PruneOutcome | undefined>('merino.prune', model, { method: 'esparse', pattern: '2:4', calibrationFile: workspaceUri('calib.txt').fsPath });
       await new Promise((r) => setTimeout(r, 2_500));
       const cancelled = await vscode.commands.executeCommand<number>('merino.cancelJobs');
-      assert.equal(cancelled, 1, 'no job was running to cancel');
+      assert.ok(cancelled >= 1, 'no job was running to cancel');
       assert.equal(await running, undefined);
       await new Promise((r) => setTimeout(r, 500));
       assert.deepEqual(outputs(), []);
