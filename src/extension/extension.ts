@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerDemoCommands } from './commands/demo-commands';
 import { registerDesignCommands } from './commands/design-commands';
 import { registerPanelCommands } from './commands/panel-commands';
 import { registerModelCommands } from './commands/model-commands';
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): MerinoApi {
     ...registerModelCommands(context),
     ...registerDesignCommands(),
     ...registerPanelCommands(context),
+    ...registerDemoCommands(context),
     registerInspector(context.extensionUri),
     registerTaskProvider(context),
   );

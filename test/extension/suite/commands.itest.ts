@@ -28,3 +28,16 @@ suite('manifest and commands', () => {
     assert.equal(c.get('samples'), 4);
   });
 });
+
+suite('walkthrough', () => {
+  test('the Get Started walkthrough is contributed and "Open the demo" copies the demo model into the workspace', async () => {
+    const ext = await activateExtension();
+    const walkthroughs = ext.packageJSON.contributes.walkthroughs as { id: string; steps: unknown[] }[];
+    assert.equal(walkthroughs[0].id, 'merino.getStarted');
+    const model = await vscode.commands.executeCommand<vscode.Uri | undefined>('merino.openDemo');
+    assert.ok(model, 'no demo model returned');
+    const stat = await vscode.workspace.fs.stat(model);
+    assert.ok(stat.size > 100_000, `demo model has ${stat.size} bytes`);
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(model, '..'), { recursive: true });
+  });
+});
