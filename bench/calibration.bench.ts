@@ -84,11 +84,14 @@ async function child(phase: string, batch: number): Promise<Record<string, numbe
   const histogram = phase as HistogramPass;
   const calib = await timed(() => collectChannelStats(model, windows(), { threads: THREADS, batch, histogram, taps }));
   const rss = peakRss();
-  // The forward alone on the same cut graph (no lm_head), fetching only the smallest activation.
-  const cut = buildTapModel(model.proto, taps.map((t) => t.tensor));
-  const session = await openSession(model, cut.proto, { threads: THREADS });
+  // The forward alone on the same cut graph (no lm_head), fetching only the smallest activation;
+  // like the calibration it includes creating its session.
   const cheapest = taps.reduce((a, b) => (b.channels < a.channels ? b : a)).tensor;
-  const forward = await timed(() => forwardOnly(model, session, cheapest, batch));
+  const forward = await timed(async () => {
+    const session = await openSession(model, buildTapModel(model.proto, taps.map((t) => t.tensor)).proto, { threads: THREADS });
+    await forwardOnly(model, session, cheapest, batch);
+    await session.release();
+  });
   const channels = taps.reduce((s, t) => s + t.channels, 0);
   return {
     loadSeconds, ...calib, peakRss: rss, forwardSeconds: forward.seconds, forwardCpuSeconds: forward.cpuSeconds,

@@ -1,6 +1,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UserError } from '../errors';
 
 /**
  * A private temporary file of fp32 activations, written sequentially in pass 1 and read back in
@@ -18,7 +19,11 @@ export class ActivationSpill {
 
   /** Creates the file in a fresh folder under `parent` (default: the OS temp folder). */
   static create(parent = tmpdir()): ActivationSpill {
-    return new ActivationSpill(mkdtempSync(join(parent, 'merino-calib-')));
+    try {
+      return new ActivationSpill(mkdtempSync(join(parent, 'merino-calib-')));
+    } catch (e) {
+      throw new UserError(`${parent}: cannot create the activation spill folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'give a writable temp folder');
+    }
   }
 
   get bytesWritten(): number {
@@ -54,8 +59,12 @@ export class ActivationSpill {
   }
 }
 
-/** Free bytes on the file system holding `dir`. */
+/** Free bytes on the file system holding `dir` (0 when it cannot be read). */
 export function freeBytes(dir = tmpdir()): number {
-  const s = statfsSync(dir);
-  return s.bavail * s.bsize;
+  try {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return 0;
+  }
 }

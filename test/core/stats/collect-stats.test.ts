@@ -141,3 +141,11 @@ test('windows reach the model in order: the batch view is a plain slice', () => 
   const w = randomWindows(3, 4);
   assert.deepEqual([...windowBatch(w, 1, 2)], [...w.tokens.subarray(4, 12)]);
 });
+
+test('an unusable temp folder is a clear error; auto falls back to re-running', async () => {
+  const model = await fixtureModel('minimal');
+  const windows = randomWindows(2, 8);
+  const missing = join(tmpdir(), 'merino-no-such-dir', 'x');
+  await assert.rejects(collectChannelStats(model, windows, { histogram: 'spill', tempDir: missing }), /merino-no-such-dir\/x: cannot create the activation spill folder \(ENOENT\)/);
+  assert.equal((await collectChannelStats(model, windows, { tempDir: missing })).histogram, 'rerun');
+});
