@@ -7,6 +7,7 @@ import { registerInspector } from './inspector/inspector-editor';
 import { cancelAllJobs, initJobRunner } from './job-runner';
 import { registerLanguageClient } from './language-client';
 import { log } from './log';
+import { registerModelsView } from './models/models-view';
 import { registerTaskProvider } from './tasks/task-provider';
 import { renderTimings } from './webview/render-timings';
 
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): MerinoApi {
     ...registerDemoCommands(context),
     registerInspector(context.extensionUri),
     registerTaskProvider(context),
+    ...registerModelsView(),
   );
   registerLanguageClient(context);
   void setWorkspaceContext();

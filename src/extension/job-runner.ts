@@ -49,11 +49,12 @@ function formatProgress(stage: string, done: number, total: number, detail?: str
  * Resolves with the result; rejects with JobCancelledError on Cancel (the worker is asked to abort, then
  * killed after a grace period) or JobError with the engine's message.
  */
-export function runJob<J extends JobSpec>(title: string, job: J): Promise<JobResult<J>> {
+export function runJob<J extends JobSpec>(title: string, job: J, options: { quiet?: boolean } = {}): Promise<JobResult<J>> {
   log().info(`${title}: ${job.kind === 'cli' ? `merino ${job.args.join(' ')}${job.cwd ? ` (in ${job.cwd})` : ''}` : JSON.stringify(job)}`);
   return Promise.resolve(
     vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `MeRino: ${title}`, cancellable: true },
+      // Quiet jobs (the Models view's background reads) show in the status bar only.
+      { location: options.quiet ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification, title: `MeRino: ${title}`, cancellable: !options.quiet },
       (progress, token) =>
         runInWorker(job, token, (stage, done, total, detail) => {
           progress.report({ message: formatProgress(stage, done, total, detail) });
