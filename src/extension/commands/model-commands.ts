@@ -57,7 +57,7 @@ function makePrune(context: vscode.ExtensionContext) {
     const out = prunedPaths(model, json, method, pattern, outDir);
     log().info(`pruned → ${out.model.fsPath}`);
     void vscode.window.showInformationMessage(`MeRino: pruned → ${vscode.workspace.asRelativePath(out.model)}`, 'Open report', 'Show heatmap', 'Show masks').then((c) => {
-      if (c === 'Open report') void vscode.window.showTextDocument(out.report);
+      if (c === 'Open report') void vscode.commands.executeCommand('merino.openReport', out.report);
       if (c === 'Show heatmap') void vscode.commands.executeCommand('merino.showHeatmap', out.model);
       if (c === 'Show masks') void vscode.commands.executeCommand('merino.showMasks', out.model);
     });

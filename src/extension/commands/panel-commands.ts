@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import { registerHeatmapSerializer, showHeatmapPanel } from '../heatmap/heatmap-panel';
 import { ensureStats } from '../heatmap/stats-cache';
 import { registerMaskSerializer, showMaskPanel } from '../masks/mask-panel';
+import { registerReportSerializer, showReportPanel } from '../report/report-panel';
+import { asUri } from '../targets';
 import { readSettings } from '../settings';
 import { resolveTarget } from '../targets';
 import { registerGuarded } from './guarded';
@@ -31,7 +33,12 @@ export function registerPanelCommands(context: vscode.ExtensionContext): vscode.
   return [
     registerGuarded('merino.showHeatmap', makeShowHeatmap(context) as (...a: unknown[]) => Promise<unknown>),
     registerGuarded('merino.showMasks', (arg?: unknown, given?: unknown) => showMasks(context.extensionUri, arg, given as { layer?: string })),
+    registerGuarded('merino.openReport', async (arg?: unknown) => {
+      const uri = asUri(arg) ?? vscode.window.activeTextEditor?.document.uri;
+      return uri && showReportPanel(context.extensionUri, uri.fsPath);
+    }),
     registerHeatmapSerializer(context.extensionUri),
+    registerReportSerializer(context.extensionUri),
     registerMaskSerializer(context.extensionUri),
   ];
 }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { suite, test } from 'mocha';
 import * as vscode from 'vscode';
-import { activateExtension, exists, workspaceUri } from './helpers';
+import { activateExtension, exists, waitFor, workspaceUri } from './helpers';
 
 interface PruneOutcome {
   model: vscode.Uri;
@@ -49,5 +49,15 @@ suite('pruning', () => {
     assert.equal(report.options.method, 'esparse');
     assert.equal(report.options.pattern, '2:4');
     assert.ok(readFileSync(model.fsPath).equals(before), 'the input model was modified');
+  });
+
+  test('the report view shows the prune report', async function () {
+    const report = workspaceUri('tiny-gpt.2of4.esparse.report.json');
+    if (!(await exists(report))) return this.skip();
+    const api = (await activateExtension()).exports as { lastRenderMs(viewType: string): number | undefined };
+    const panel = await vscode.commands.executeCommand<vscode.WebviewPanel | undefined>('merino.openReport', report);
+    assert.ok(panel);
+    await waitFor('the report to render', () => api.lastRenderMs('merino.report'), 60_000);
+    panel.dispose();
   });
 });
