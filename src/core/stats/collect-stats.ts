@@ -8,9 +8,8 @@ import type { OnnxModel } from '../onnx/model-file';
 import { activationTaps, type ActivationTap } from './activation-taps';
 import { ActivationSpill, freeBytes } from './activation-spill';
 import { forwardBatches } from './batch-forward';
-import { accumulateSumSquares, createChannelStats, mergeExtremes, type ChannelStats } from './channel-stats';
+import { accumulateExtremes, accumulateSumSquares, createChannelStats, type ChannelStats } from './channel-stats';
 import { accumulateHistogram, binScales, startHistogram } from './histogram';
-import { addMinMaxOutputs, type MinMaxOutputs } from './min-max-outputs';
 import { buildTapModel } from './tap-model';
 
 /**
@@ -53,7 +52,6 @@ interface Run {
   taps: ActivationTap[];
   /** Output name of each tap's activation, in tap order. */
   raw: string[];
-  extremes: MinMaxOutputs;
   all: ChannelStats[];
   opts: StatsRunOptions & { bins: number; batch: number };
 }
@@ -71,10 +69,9 @@ export async function collectChannelStats(model: OnnxModel, windows: TokenWindow
   const taps = opts.taps ?? activationTaps(findLinearLayers(model));
   if (taps.length === 0) throw new UserError(`${model.path}: no prunable linear layers, so no activations to calibrate`);
   const tapModel = buildTapModel(model.proto, taps.map((t) => t.tensor));
-  const { proto, outputs: extremes } = addMinMaxOutputs(tapModel.proto, taps, tapModel.fetch);
-  const session = await openSession(model, proto, opts);
+  const session = await openSession(model, tapModel.proto, opts);
   const all = taps.map((t) => createChannelStats(t.channels, bins));
-  const run: Run = { model, session, windows, taps, raw: taps.map((t) => tapModel.fetch.get(t.tensor)!), extremes, all, opts: { ...opts, bins, batch } };
+  const run: Run = { model, session, windows, taps, raw: taps.map((t) => tapModel.fetch.get(t.tensor)!), all, opts: { ...opts, bins, batch } };
   try {
     const mode = chooseHistogramPass(opts.histogram ?? 'auto', windows, taps, opts.tempDir);
     await (mode === 'spill' ? spillPasses(run) : mode === 'rerun' ? rerunPasses(run) : sumSquaresPass(run));
@@ -92,19 +89,19 @@ export function chooseHistogramPass(pass: HistogramPass, windows: TokenWindows, 
   return freeBytes(tempDir) > needed * 1.1 + 256 * 2 ** 20 ? 'spill' : 'rerun';
 }
 
-/** Pass 1 fetches activations and extremes, spilling the activations; pass 2 reads them back. */
+/** Pass 1 takes the extremes and spills the activations; pass 2 reads them back. */
 async function spillPasses(run: Run): Promise<void> {
   const spill = ActivationSpill.create(run.opts.tempDir);
   try {
     const lengths: number[] = [];
-    await pass(run, 'calibrating', [...run.raw, ...run.extremes.min, ...run.extremes.max], (out) => {
-      mergeBatchExtremes(run, out);
+    await pass(run, 'calibrating', (out) =>
       run.raw.forEach((_, i) => {
         const data = tapData(run, out, i);
+        accumulateExtremes(run.all[i]!, data);
         spill.append(data);
         lengths.push(data.length);
-      });
-    });
+      }),
+    );
     const scales = startHistograms(run);
     const buffer = new Float32Array(lengths.reduce((a, b) => Math.max(a, b), 0));
     const { samples } = run.windows;
@@ -119,27 +116,26 @@ async function spillPasses(run: Run): Promise<void> {
   }
 }
 
-/** Pass 1 fetches only the extremes; pass 2 runs the forward again for the histograms. */
+/** Pass 1 takes the extremes; pass 2 runs the forward again for the histograms. */
 async function rerunPasses(run: Run): Promise<void> {
-  await pass(run, 'calibrating', [...run.extremes.min, ...run.extremes.max], (out) => mergeBatchExtremes(run, out));
+  await pass(run, 'calibrating', (out) => run.raw.forEach((_, i) => accumulateExtremes(run.all[i]!, tapData(run, out, i))));
   const scales = startHistograms(run);
-  await pass(run, 'histograms', run.raw, (out) => run.raw.forEach((name, i) => accumulateHistogram(run.all[i]!, scales[i]!, tapData(run, out, i))));
+  await pass(run, 'histograms', (out) => run.raw.forEach((_, i) => accumulateHistogram(run.all[i]!, scales[i]!, tapData(run, out, i))));
 }
 
 /** No histogram: one pass for Σx², min and max. */
 async function sumSquaresPass(run: Run): Promise<void> {
-  await pass(run, 'calibrating', [...run.raw, ...run.extremes.min, ...run.extremes.max], (out) => {
-    mergeBatchExtremes(run, out);
-    run.raw.forEach((_, i) => accumulateSumSquares(run.all[i]!, tapData(run, out, i)));
-  });
+  await pass(run, 'calibrating', (out) =>
+    run.raw.forEach((_, i) => {
+      const data = tapData(run, out, i);
+      accumulateExtremes(run.all[i]!, data);
+      accumulateSumSquares(run.all[i]!, data);
+    }),
+  );
 }
 
-function pass(run: Run, stage: string, fetches: string[], consume: (out: ort.InferenceSession.OnnxValueMapType) => void): Promise<void> {
-  return forwardBatches(run.model, run.session, run.windows, fetches, run.opts.batch, stage, consume, run.opts);
-}
-
-function mergeBatchExtremes(run: Run, out: ort.InferenceSession.OnnxValueMapType): void {
-  run.taps.forEach((_, i) => mergeExtremes(run.all[i]!, out[run.extremes.min[i]!]!.data as Float32Array, out[run.extremes.max[i]!]!.data as Float32Array));
+function pass(run: Run, stage: string, consume: (out: ort.InferenceSession.OnnxValueMapType) => void): Promise<void> {
+  return forwardBatches(run.model, run.session, run.windows, run.raw, run.opts.batch, stage, consume, run.opts);
 }
 
 function startHistograms(run: Run): Float64Array[] {

@@ -1,4 +1,4 @@
-import { channelCount, type ChannelStats } from './channel-stats';
+import { channelCount, CHUNK_ROWS, type ChannelStats } from './channel-stats';
 
 /**
  * The bin of value x in channel k: b = ⌊(x − min_k) · s_k⌋ with s_k = bins / (max_k − min_k),
@@ -15,12 +15,10 @@ export function startHistogram(stats: ChannelStats): void {
   stats.histogram = new Uint32Array(channelCount(stats) * stats.bins);
 }
 
-/**
- * Rows per chunk: the chunk's activations (32 × K floats, 384 KiB at K = 3072) stay in cache while
- * its channels are swept four at a time with their min, scale and Σx² in registers. Measured
- * against a row-major sweep and 16-channel tiles: 2.2× faster (docs/calibration.md).
- */
-const CHUNK_ROWS = 32;
+// Rows are swept in chunks of CHUNK_ROWS: the chunk's activations (32 × K floats, 384 KiB at
+// K = 3072) stay in cache while its channels are swept four at a time with their min, scale and
+// Σx² in registers. Measured against a row-major sweep and 16-channel tiles: 2.2× faster
+// (docs/calibration.md).
 
 /**
  * Counts rows of activations (row-major [rows, K]) into the histogram (`scales` from binScales)

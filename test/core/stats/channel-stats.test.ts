@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accumulateSumSquares, channelEntropy, channelNorm, channelRms, createChannelStats, mergeExtremes } from '../../../src/core/stats/channel-stats';
+import { accumulateExtremes, accumulateSumSquares, channelEntropy, channelNorm, channelRms, createChannelStats } from '../../../src/core/stats/channel-stats';
 import { accumulateHistogram, binScales, startHistogram } from '../../../src/core/stats/histogram';
 
 /** Stats of rows [T, K] given column by column. */
@@ -10,7 +10,7 @@ function statsOf(columns: number[][], bins: number) {
   const data = new Float32Array(T * K);
   columns.forEach((col, k) => col.forEach((x, t) => (data[t * K + k] = x)));
   const s = createChannelStats(K, bins);
-  mergeExtremes(s, Float32Array.from(columns, (c) => Math.min(...c)), Float32Array.from(columns, (c) => Math.max(...c)));
+  accumulateExtremes(s, data);
   [s.count, s.sequences] = [T, 2];
   startHistogram(s);
   accumulateHistogram(s, binScales(s), data);
