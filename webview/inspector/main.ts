@@ -3,30 +3,11 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { InspectorToHost, HostToInspector } from '../../src/protocol/inspector-messages';
 import { INSPECTOR_ACTIONS, type InspectorAction } from '../../src/protocol/inspector-messages';
 import type { InspectResult } from '../../src/protocol/job-messages';
+import { el, table } from '../shared/dom';
 import { showPanelError, vscodeApi } from '../shared/vscode-api';
 
 const api = vscodeApi<unknown, InspectorToHost>();
 const root = document.getElementById('root')!;
-
-function el(tag: string, text?: string, cls?: string): HTMLElement {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (cls) e.className = cls;
-  return e;
-}
-
-function table(head: string[], rows: (string | number)[][]): HTMLElement {
-  const t = el('table');
-  const tr = el('tr');
-  head.forEach((h) => tr.append(el('th', h)));
-  t.append(tr);
-  for (const r of rows) {
-    const row = el('tr');
-    r.forEach((c) => row.append(el('td', String(c))));
-    t.append(row);
-  }
-  return t;
-}
 
 const fmtCount = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} K` : String(n));
 

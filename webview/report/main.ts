@@ -2,30 +2,11 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { PruneReport } from '../../src/core/pipeline/prune-model';
 import type { HostToReport, ReportToHost, ReportViewState } from '../../src/protocol/report-messages';
+import { el, table } from '../shared/dom';
 import { showPanelError, vscodeApi } from '../shared/vscode-api';
 
 const api = vscodeApi<ReportViewState, ReportToHost>();
 const root = document.getElementById('root')!;
-
-function el(tag: string, text?: string, cls?: string): HTMLElement {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = text;
-  if (cls) e.className = cls;
-  return e;
-}
-
-function table(head: string[], rows: (string | number)[][], numeric = new Set<number>()): HTMLElement {
-  const t = el('table');
-  const tr = el('tr');
-  head.forEach((h, i) => tr.append(el('th', h, numeric.has(i) ? 'num' : undefined)));
-  t.append(tr);
-  for (const r of rows) {
-    const row = el('tr');
-    r.forEach((c, i) => row.append(el('td', String(c), numeric.has(i) ? 'num' : undefined)));
-    t.append(row);
-  }
-  return t;
-}
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`);
