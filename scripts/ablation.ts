@@ -4,6 +4,7 @@
 //
 // Usage: node --import tsx scripts/ablation.ts [--samples 64] [--max-windows 64] [--threads 2]
 //        [--models gpt,llama] [--out docs/ablation.md]
+//        [--seed-check 1,2]   (only the 2:4 headline rows with other calibration seeds; ABLATION_ALPHAS=1,3)
 // Stages: A) α sweep at bins 256, shuffle none and both; B) bins sweep at the chosen α;
 //         C) the four shuffle stages at the chosen α and bins (Wanda with the same stages for reference).
 // The generated part of the output sits between the ablation markers; text outside them is kept.
@@ -31,7 +32,7 @@ const MODELS: ModelCase[] = [
   { key: 'llama', label: 'tiny-llama (LLaMA style: RMSNorm, SwiGLU, RoPE)', path: 'test/fixtures/models/tiny-llama.onnx' },
 ];
 
-interface Settings { samples: number; maxWindows: number; threads: number; models: ModelCase[]; out: string }
+interface Settings { samples: number; maxWindows: number; threads: number; models: ModelCase[]; out: string; seeds: number[] }
 
 /** One measured variant. */
 interface Row {
@@ -50,7 +51,7 @@ interface Row {
 interface ModelRun { model: ModelCase; dense: number; windows: number; seqlen: number; calibrationMs: Record<number, number>; rows: Row[] }
 
 function settings(): Settings {
-  const { values } = parseArgs({ options: { samples: { type: 'string' }, 'max-windows': { type: 'string' }, threads: { type: 'string' }, models: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { samples: { type: 'string' }, 'max-windows': { type: 'string' }, threads: { type: 'string' }, models: { type: 'string' }, out: { type: 'string' }, 'seed-check': { type: 'string' } } });
   const keys = (values.models ?? 'gpt,llama').split(',');
   return {
     samples: Number(values.samples ?? 64),
@@ -58,6 +59,7 @@ function settings(): Settings {
     threads: Number(values.threads ?? 2),
     models: MODELS.filter((m) => keys.includes(m.key)),
     out: values.out ?? join(ROOT, 'docs/ablation.md'),
+    seeds: values['seed-check'] ? values['seed-check'].split(',').map(Number) : [],
   };
 }
 
@@ -99,8 +101,33 @@ function pickBest<T>(runs: ModelRun[], candidates: T[], where: (r: Row, c: T) =>
   return { best, scores };
 }
 
+/**
+ * `--seed-check 1,2` (α from ABLATION_ALPHAS, default 1,3): the 2:4 headline comparison (Wanda, Wanda + shuffle, E-Sparse + shuffle at
+ * the given α) recalibrated with other sampling seeds, printed as a table (docs/ablation.md is not touched).
+ */
+async function seedCheck(s: Settings): Promise<void> {
+  const pattern = parsePattern('2:4');
+  const alphas = (process.env.ABLATION_ALPHAS ?? '1,3').split(',').map(Number);
+  const methods = [methodDefaults('wanda', { pattern }), methodDefaults('wanda', { pattern, shuffle: 'both' }), ...alphas.map((alpha) => methodDefaults('esparse', { pattern, alpha }))];
+  const header = ['model', 'seed', 'dense', 'wanda', 'wanda/both', ...alphas.map((a) => `esparse α=${a}/both`)];
+  const lines = await Promise.all(s.models.map(async (model) => {
+    const rows: string[][] = [];
+    for (const seed of s.seeds) {
+      const r = await compareMethods(join(ROOT, model.path), {
+        methods, threads: s.threads,
+        calibration: { calib: join(ROOT, 'demo/calib.txt'), samples: s.samples, seed, bins: 256 },
+        evaluation: { text: join(ROOT, 'demo/eval.txt'), maxWindows: s.maxWindows },
+      });
+      rows.push([model.key, String(seed), r.dense.ppl.toFixed(3), ...r.rows.map((row) => row.ppl.toFixed(3))]);
+    }
+    return rows;
+  }));
+  console.log(table(header, lines.flat()).join('\n'));
+}
+
 async function main(): Promise<void> {
   const s = settings();
+  if (s.seeds.length) return seedCheck(s);
   const t0 = performance.now();
   const runs: ModelRun[] = s.models.map((model) => ({ model, dense: 0, windows: 0, seqlen: 0, calibrationMs: {}, rows: [] }));
   const baselines = [...variants('magnitude', ['none']), ...variants('wanda', SWEEP_SHUFFLES)];
