@@ -34,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): MerinoApi {
     vscode.commands.registerCommand('merino.showLog', () => log().show()),
     vscode.commands.registerCommand('merino.cancelJobs', cancelAllJobs),
     ...registerModelCommands(context),
-    ...registerDesignCommands(),
+    ...registerDesignCommands(context.extensionUri),
     ...registerPanelCommands(context),
     ...registerDemoCommands(context),
     registerInspector(context.extensionUri),

@@ -123,12 +123,27 @@ export async function uiChecks({ browser, url, workspace, artifacts, report }) {
       .waitFor({ timeout: UI_TIMEOUT_MS });
   });
 
+  await check('Run Architecture Search → Open results shows the plot and the top-k table', async () => {
+    await openFile(page, 'tiny.merino.json');
+    await runCommand(page, 'MeRino: Run Architecture Search');
+    const done = page.locator('.notification-toast').filter({ hasText: 'search done' }).first();
+    await untilOrError(page, done.waitFor({ timeout: JOB_TIMEOUT_MS }));
+    await done.getByRole('button', { name: 'Open results' }).click();
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await frame.locator('#root[data-state="ready"]').waitFor({ timeout: UI_TIMEOUT_MS });
+    const n = await canvasForegroundPixels(frame, 'canvas#plot');
+    if (n < 50) throw new Error(`only ${n} drawn pixels on the results plot`);
+    const rows = await frame.locator('table tr').count();
+    if (rows < 2) throw new Error('the top-k table is empty');
+  });
+
   if (models.length === 0) {
     console.log('# ui: no .onnx model in the test workspace (demo/ has none yet): model checks skipped');
   } else {
     const model = models.find((m) => m === 'model.onnx') ?? models[0];
     await check(`right-click ${model} → MeRino prune → defaults → the pruned file appears`, async () => {
       await explorerRow(page, model).waitFor({ timeout: UI_TIMEOUT_MS });
+      await runCommand(page, 'View: Close All Editors');
       await runCommand(page, 'Notifications: Clear All Notifications');
       await explorerContextAction(page, model, 'Prune to N:M Sparsity');
       // Quick picks: method, pattern (defaults first; the calibration file is a workspace setting) → Enter each.

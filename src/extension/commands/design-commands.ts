@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runJob } from '../job-runner';
+import { registerResultsSerializer, showResultsPanel } from '../results/results-panel';
 import { log } from '../log';
 import { resolveTarget, resultsUriFor } from '../targets';
 import { registerGuarded } from './guarded';
@@ -43,19 +44,16 @@ async function runSearch(arg?: unknown): Promise<vscode.Uri | undefined> {
   if (!(await fileExists(results))) throw new Error(`the search finished but ${path.basename(results.fsPath)} was not written`);
   void vscode.window
     .showInformationMessage(`MeRino: search done → ${vscode.workspace.asRelativePath(results)}`, 'Open results')
-    .then((c) => c && vscode.window.showTextDocument(results));
+    .then((c) => c && vscode.commands.executeCommand('merino.openResults', uri));
   return results;
 }
 
-/** `merino.openResults`: opens the design's results file, offering to run the search when there is none. */
-async function openResults(arg?: unknown): Promise<vscode.Uri | undefined> {
+/** `merino.openResults`: the results panel of a design (or of a results file), offering to run the search when there is none. */
+async function openResults(extensionUri: vscode.Uri, arg?: unknown): Promise<vscode.WebviewPanel | vscode.Uri | undefined> {
   const uri = await resolveTarget(arg, 'design');
   if (!uri) return undefined;
-  const results = resultsUriFor(uri);
-  if (await fileExists(results)) {
-    await vscode.window.showTextDocument(results);
-    return results;
-  }
+  const results = uri.path.endsWith('.merino.results.json') ? uri : resultsUriFor(uri);
+  if (await fileExists(results)) return showResultsPanel(extensionUri, results.fsPath);
   const choice = await vscode.window.showInformationMessage(`No results yet for ${path.basename(uri.fsPath)}.`, 'Run search');
   return choice ? runSearch(uri) : undefined;
 }
@@ -84,11 +82,12 @@ async function exportArchitecture(arg?: unknown, options?: { rank?: number; form
   return out;
 }
 
-export function registerDesignCommands(): vscode.Disposable[] {
+export function registerDesignCommands(extensionUri: vscode.Uri): vscode.Disposable[] {
   return [
     registerGuarded('merino.estimate', estimate),
     registerGuarded('merino.runSearch', runSearch),
-    registerGuarded('merino.openResults', openResults),
+    registerGuarded('merino.openResults', (arg?: unknown) => openResults(extensionUri, arg)),
+    registerResultsSerializer(extensionUri),
     registerGuarded('merino.exportArchitecture', exportArchitecture as (...a: unknown[]) => Promise<unknown>),
   ];
 }
