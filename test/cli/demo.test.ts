@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
-
-const CLI = join(__dirname, '../../dist/cli.js');
-if (!existsSync(CLI)) spawnSync(process.execPath, ['esbuild.mjs'], { cwd: join(__dirname, '../..') });
+import { merino } from './run-cli';
 
 test('merino demo compares every method at 2:4 and 4:8 on the bundled model', () => {
-  const r = spawnSync(process.execPath, [CLI, 'demo', '--samples', '8', '--max-windows', '4', '--json'], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  const r = merino('demo', '--samples', '8', '--max-windows', '4', '--json');
+  assert.equal(r.code, 0, r.stderr);
   const result = JSON.parse(r.stdout);
   assert.match(result.model, /demo[\\/]tiny-gpt\.onnx$/);
   assert.deepEqual(result.rows.map((x: { target: string; label: string }) => `${x.target} ${x.label}`), [
@@ -20,8 +15,8 @@ test('merino demo compares every method at 2:4 and 4:8 on the bundled model', ()
     assert.ok(Number.isFinite(row.ppl) && row.ppl > result.dense.ppl * 0.9, `${row.label}: ${row.ppl} vs dense ${result.dense.ppl}`);
     assert.equal(row.sparsity, 0.5);
   }
-  const table = spawnSync(process.execPath, [CLI, 'demo', '--samples', '8', '--max-windows', '4'], { encoding: 'utf8' });
-  assert.equal(table.status, 0, table.stderr);
+  const table = merino('demo', '--samples', '8', '--max-windows', '4');
+  assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /^dense\s+\d+\.\d{3}$/m);
   assert.match(table.stdout, /^4:8\s+esparse\s+\d+\.\d{3}/m);
 });

@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { merino } from './run-cli';
 import { perplexity } from '../../src/core/eval/perplexity';
 import { loadModel } from '../../src/core/onnx/model-file';
 import { writeFixture } from '../fixtures/build-fixtures';
 import { seededRandom } from '../fixtures/onnx-builder';
-
-const CLI = join(__dirname, '../../dist/cli.js');
-if (!existsSync(CLI)) spawnSync(process.execPath, ['esbuild.mjs'], { cwd: join(__dirname, '../..') });
-
-function merino(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'merino-cli-eval-'));
 const rand = seededRandom(9);

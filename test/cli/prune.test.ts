@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { merino } from './run-cli';
 import { buildEdgeCaseModel, writeFixture, writeModel } from '../fixtures/build-fixtures';
 
-const CLI = join(__dirname, '../../dist/cli.js');
-if (!existsSync(CLI)) spawnSync(process.execPath, ['esbuild.mjs'], { cwd: join(__dirname, '../..') });
 const CALIB = join(__dirname, '../../demo/calib.txt');
-
-function merino(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'merino-cli-prune-'));
 const small = ['--calib', CALIB, '--samples', '4', '--seqlen', '32'];

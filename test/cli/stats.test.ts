@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { merino } from './run-cli';
 import { readStatsFile } from '../../src/core/stats/stats-file';
 import { findLinearLayers } from '../../src/core/onnx/linear-layers';
 import { loadModel } from '../../src/core/onnx/model-file';
 import { writeFixture } from '../fixtures/build-fixtures';
 import { seededRandom } from '../fixtures/onnx-builder';
-
-const CLI = join(__dirname, '../../dist/cli.js');
-if (!existsSync(CLI)) spawnSync(process.execPath, ['esbuild.mjs'], { cwd: join(__dirname, '../..') });
-
-function merino(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'merino-cli-stats-'));
 const rand = seededRandom(5);

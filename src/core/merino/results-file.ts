@@ -3,7 +3,7 @@
  * settings and each architecture), the config hash, the seed and the time taken.
  */
 import { createHash } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Budget, MerinoConfig } from '../config/merino-config';
 import { normalizeConfig } from '../config/normalize';
 import { UserError } from '../errors';
@@ -82,18 +82,6 @@ export function buildResults(config: MerinoConfig, outcome: SearchOutcome, confi
     top: outcome.top.map((c, i) => entry(c, i + 1)),
     pareto: outcome.pareto.map((c, i) => entry(c, i + 1)),
   };
-}
-
-/** Writes to a temporary name and renames, so a reader never sees half a file. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
 }
 
 export async function readResults(path: string): Promise<ResultsFile> {
