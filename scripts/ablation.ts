@@ -4,7 +4,7 @@
 //
 // Usage: node --import tsx scripts/ablation.ts [--samples 64] [--max-windows 64] [--threads 2]
 //        [--models gpt,llama] [--out docs/ablation.md]
-//        [--seed-check 1,2]   (only the 2:4 headline rows with other calibration seeds; ABLATION_ALPHAS=1,3)
+//        [--seed-check 0,1,2]   (only the headline rows with other calibration seeds; ABLATION_ALPHAS=1,3, ABLATION_PATTERN=2:4)
 // Stages: A) α sweep at bins 256, shuffle none and both; B) bins sweep at the chosen α;
 //         C) the four shuffle stages at the chosen α and bins (Wanda with the same stages for reference).
 // The generated part of the output sits between the ablation markers; text outside them is kept.
@@ -102,11 +102,11 @@ function pickBest<T>(runs: ModelRun[], candidates: T[], where: (r: Row, c: T) =>
 }
 
 /**
- * `--seed-check 1,2` (α from ABLATION_ALPHAS, default 1,3): the 2:4 headline comparison (Wanda, Wanda + shuffle, E-Sparse + shuffle at
+ * `--seed-check 1,2` (α from ABLATION_ALPHAS, default 1,3; pattern ABLATION_PATTERN, default 2:4): the headline comparison (Wanda, Wanda + shuffle, E-Sparse + shuffle at
  * the given α) recalibrated with other sampling seeds, printed as a table (docs/ablation.md is not touched).
  */
 async function seedCheck(s: Settings): Promise<void> {
-  const pattern = parsePattern('2:4');
+  const pattern = parsePattern(process.env.ABLATION_PATTERN ?? '2:4');
   const alphas = (process.env.ABLATION_ALPHAS ?? '1,3').split(',').map(Number);
   const methods = [methodDefaults('wanda', { pattern }), methodDefaults('wanda', { pattern, shuffle: 'both' }), ...alphas.map((alpha) => methodDefaults('esparse', { pattern, alpha }))];
   const header = ['model', 'seed', 'dense', 'wanda', 'wanda/both', ...alphas.map((a) => `esparse α=${a}/both`)];
