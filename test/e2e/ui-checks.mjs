@@ -72,6 +72,13 @@ export async function explorerContextAction(page, fileName, itemText, attempts =
     try {
       await item.waitFor({ state: 'visible', timeout: 5_000 });
       await item.click();
+      // A click while the workbench re-lays out (e.g. a view appearing) can leave the menu open with the item
+      // highlighted: then Enter runs it.
+      const menu = page.locator('.monaco-menu').first();
+      if (!(await menu.waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false))) {
+        await page.keyboard.press('Enter');
+        await menu.waitFor({ state: 'hidden', timeout: 3_000 });
+      }
       return;
     } catch (e) {
       await page.keyboard.press('Escape');

@@ -41,7 +41,7 @@ function plot(r: ResultsFile, axis: Axis): HTMLCanvasElement {
   const y0 = Math.min(...ys) * 0.95;
   const y1 = Math.max(...ys) * 1.02 || 1;
   const px = (v: number) => pad + ((v - x0) / (x1 - x0)) * (W - 2 * pad);
-  const py = (v: number) => H - pad + 10 - ((v - y0) / (y1 - y0)) * (H - 2 * pad);
+  const py = (v: number) => H - pad - 10 - ((v - y0) / (y1 - y0)) * (H - 2 * pad); // the frame spans [pad − 10, H − pad − 10]
   const [fr, fg, fb] = themeRgb('--vscode-foreground', [200, 200, 200]);
   const fore = (a: number) => `rgba(${fr},${fg},${fb},${a})`;
   ctx.strokeStyle = fore(0.5);
@@ -52,18 +52,19 @@ function plot(r: ResultsFile, axis: Axis): HTMLCanvasElement {
   ctx.fillText('entropy ↑', 4, pad - 16);
   ctx.fillText(si(x1), W - pad - 20, H - pad + 24);
   ctx.fillText(y1.toFixed(1), 4, pad);
-  ctx.fillText(y0.toFixed(1), 4, H - pad + 10);
+  ctx.fillText(y0.toFixed(1), 4, H - pad - 10);
   if (budget !== undefined) {
     const [r0, g0, b0] = themeRgb('--vscode-errorForeground', [240, 80, 80]);
     ctx.strokeStyle = `rgb(${r0},${g0},${b0})`;
     ctx.setLineDash([4, 3]);
     ctx.beginPath();
     ctx.moveTo(px(budget) + 0.5, pad - 10);
-    ctx.lineTo(px(budget) + 0.5, H - pad + 10);
+    ctx.lineTo(px(budget) + 0.5, H - pad - 10);
     ctx.stroke();
     ctx.setLineDash([]);
     ctx.fillStyle = `rgb(${r0},${g0},${b0})`;
-    ctx.fillText(`budget ${si(budget)}`, px(budget) + 4, pad + 2);
+    const label = `budget ${si(budget)}`;
+    ctx.fillText(label, px(budget) + (px(budget) > W / 2 ? -ctx.measureText(label).width - 4 : 4), pad + 2);
   }
   const dot = (e: ResultEntry, colour: string, size: number) => {
     const v = x(e, axis);
