@@ -35,6 +35,11 @@ export function calibrationArgs(s: MerinoSettings): string[] {
   return args;
 }
 
+/** onnxruntime options of the commands that run the model (stats, prune, compare). */
+export function runtimeArgs(s: MerinoSettings): string[] {
+  return s.threads > 0 ? ['--threads', String(s.threads)] : [];
+}
+
 /** Resolves a setting's path against the workspace folder of `scope` (absolute paths are kept). */
 export function resolveInWorkspace(file: string, scope: vscode.Uri): vscode.Uri {
   if (/^([a-zA-Z]:)?[\\/]/.test(file)) return vscode.Uri.file(file);

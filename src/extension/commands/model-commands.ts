@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { INSPECTOR_VIEW_TYPE } from '../inspector/inspector-editor';
 import { runJob } from '../job-runner';
 import { log } from '../log';
-import { calibrationArgs, readSettings, resolveInWorkspace } from '../settings';
+import { calibrationArgs, readSettings, resolveInWorkspace, runtimeArgs } from '../settings';
 import { resolveTarget } from '../targets';
 import { registerGuarded } from './guarded';
 import { type PruneChoices, pickCalibration, pickMethod, pickPattern } from './prune-options';
@@ -45,7 +45,7 @@ function makePrune(context: vscode.ExtensionContext) {
     const calib = given.calibrationFile ?? (await pickCalibration(context, model, settings, 'MeRino: prune (3/3) calibration'));
     if (!calib) return undefined;
     const outDir = settings.outputFolder ? resolveInWorkspace(settings.outputFolder, model).fsPath : undefined;
-    const args = ['prune', model.fsPath, '--method', method, '--pattern', pattern, '--calib', calib, ...calibrationArgs(settings), '--json'];
+    const args = ['prune', model.fsPath, '--method', method, '--pattern', pattern, '--calib', calib, ...calibrationArgs(settings), ...runtimeArgs(settings), '--json'];
     if (given.evalFile) args.push('--eval', given.evalFile);
     if (outDir) {
       await vscode.workspace.fs.createDirectory(vscode.Uri.file(outDir));
@@ -76,7 +76,7 @@ function makeCompare(context: vscode.ExtensionContext) {
     const calib = given.calibrationFile ?? (await pickCalibration(context, model, settings, 'MeRino: compare, calibration text'));
     if (!calib) return undefined;
     const evalFile = given.evalFile ?? calib;
-    const args = ['compare', model.fsPath, '--pattern', pattern, '--calib', calib, '--eval', evalFile, ...calibrationArgs(settings)];
+    const args = ['compare', model.fsPath, '--pattern', pattern, '--calib', calib, '--eval', evalFile, ...calibrationArgs(settings), ...runtimeArgs(settings)];
     const { stdout } = await runJob(`Comparing methods on ${path.basename(model.fsPath)}`, { kind: 'cli', args, cwd: path.dirname(model.fsPath) });
     log().info(stdout.trimEnd());
     log().show(true);

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runJob } from '../job-runner';
-import { calibrationArgs, type MerinoSettings } from '../settings';
+import { calibrationArgs, type MerinoSettings, runtimeArgs } from '../settings';
 
 /**
  * The channel statistics of a model (docs/stats-format.md), computed by `merino stats` in the worker and kept in
@@ -27,7 +27,7 @@ export async function ensureStats(context: vscode.ExtensionContext, model: vscod
   }
   await runJob(`Channel statistics of ${path.basename(model.fsPath)}`, {
     kind: 'cli',
-    args: ['stats', model.fsPath, '--calib', calib, ...calibArgs, ...(settings.threads > 0 ? ['--threads', String(settings.threads)] : []), '--out', out],
+    args: ['stats', model.fsPath, '--calib', calib, ...calibArgs, ...runtimeArgs(settings), '--out', out],
     cwd: path.dirname(model.fsPath),
   });
   return out;
