@@ -25,7 +25,7 @@ const common = {
 };
 
 // Webviews: browser bundles loaded by the panels through asWebviewUri (see docs/extension.md).
-const webviewBundles = ['heatmap', 'masks', 'inspector', 'report', 'results'];
+const webviewBundles = ['heatmap', 'masks', 'inspector', 'report', 'results', 'compare'];
 
 await Promise.all([
   ...nodeBundles.map(({ entry, out, banner, define, external }) =>

@@ -7,6 +7,7 @@ import { registerInspector } from './inspector/inspector-editor';
 import { cancelAllJobs, initJobRunner } from './job-runner';
 import { registerLanguageClient } from './language-client';
 import { log } from './log';
+import { compareRowsShown } from './compare/compare-panel';
 import { registerModelsView } from './models/models-view';
 import { registerTaskProvider } from './tasks/task-provider';
 import { renderTimings } from './webview/render-timings';
@@ -25,6 +26,8 @@ async function setWorkspaceContext(): Promise<void> {
 export interface MerinoApi {
   /** Milliseconds the last panel of a view type (`merino.heatmap`, `merino.masks`) took from its data to its paint. */
   lastRenderMs(viewType: string): number | undefined;
+  /** Method rows the last comparison panel drew. */
+  lastCompareRows(): number | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): MerinoApi {
@@ -43,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): MerinoApi {
   );
   registerLanguageClient(context);
   void setWorkspaceContext();
-  return { lastRenderMs: (viewType) => renderTimings.get(viewType) };
+  return { lastRenderMs: (viewType) => renderTimings.get(viewType), lastCompareRows: () => compareRowsShown.count };
 }
 
 export function deactivate(): void {}

@@ -1,5 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { CompareResult } from '../../core/pipeline/compare-methods';
+import { formatCompareTable } from '../../cli/compare-table';
+import { showComparePanel } from '../compare/compare-panel';
 import { INSPECTOR_VIEW_TYPE } from '../inspector/inspector-editor';
 import { runJob } from '../job-runner';
 import { log } from '../log';
@@ -66,8 +69,8 @@ function makePrune(context: vscode.ExtensionContext) {
 }
 
 function makeCompare(context: vscode.ExtensionContext) {
-  /** `merino.compare`: every method on one set of calibration statistics; the table goes to the log. */
-  return async (arg?: unknown, given: PruneChoices = {}): Promise<string | undefined> => {
+  /** `merino.compare`: every method on one set of calibration statistics → the comparison panel (and the table to the log). */
+  return async (arg?: unknown, given: PruneChoices & { maxWindows?: number } = {}): Promise<CompareResult | undefined> => {
     const model = await resolveTarget(arg, 'model');
     if (!model) return undefined;
     const settings = readSettings(model);
@@ -76,11 +79,13 @@ function makeCompare(context: vscode.ExtensionContext) {
     const calib = given.calibrationFile ?? (await pickCalibration(context, model, settings, 'MeRino: compare, calibration text'));
     if (!calib) return undefined;
     const evalFile = given.evalFile ?? calib;
-    const args = ['compare', model.fsPath, '--pattern', pattern, '--calib', calib, '--eval', evalFile, ...calibrationArgs(settings), ...runtimeArgs(settings)];
+    const args = ['compare', model.fsPath, '--pattern', pattern, '--calib', calib, '--eval', evalFile, ...calibrationArgs(settings), ...runtimeArgs(settings), '--json'];
+    if (given.maxWindows) args.push('--max-windows', String(given.maxWindows));
     const { stdout } = await runJob(`Comparing methods on ${path.basename(model.fsPath)}`, { kind: 'cli', args, cwd: path.dirname(model.fsPath) });
-    log().info(stdout.trimEnd());
-    log().show(true);
-    return stdout;
+    const result = JSON.parse(stdout) as CompareResult;
+    log().info(formatCompareTable(result).trimEnd());
+    showComparePanel(context.extensionUri, result);
+    return result;
   };
 }
 

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { registerCompareSerializer } from '../compare/compare-panel';
 import { registerHeatmapSerializer, showHeatmapPanel } from '../heatmap/heatmap-panel';
 import { ensureStats } from '../heatmap/stats-cache';
 import { registerMaskSerializer, showMaskPanel } from '../masks/mask-panel';
@@ -39,6 +40,7 @@ export function registerPanelCommands(context: vscode.ExtensionContext): vscode.
     }),
     registerHeatmapSerializer(context.extensionUri),
     registerReportSerializer(context.extensionUri),
+    registerCompareSerializer(context.extensionUri),
     registerMaskSerializer(context.extensionUri),
   ];
 }

@@ -20,6 +20,7 @@ function loadTests(): void {
   require('./jobs.itest');
   require('./heatmap.itest');
   require('./prune.itest');
+  require('./compare.itest');
   require('./tasks.itest');
 }
 
