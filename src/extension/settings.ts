@@ -37,7 +37,9 @@ export function calibrationArgs(s: MerinoSettings): string[] {
 
 /** onnxruntime options of the commands that run the model (stats, prune, compare). */
 export function runtimeArgs(s: MerinoSettings): string[] {
-  return s.threads > 0 ? ['--threads', String(s.threads)] : [];
+  const args = s.threads > 0 ? ['--threads', String(s.threads)] : [];
+  if (s.executionProviders.length > 0) args.push('--execution-providers', s.executionProviders.join(','));
+  return args;
 }
 
 /** Resolves a setting's path against the workspace folder of `scope` (absolute paths are kept). */

@@ -1,3 +1,4 @@
+import { executionProvidersFromArgs } from '../execution-providers';
 import { UserError } from '../../core/errors';
 import { compareMethods } from '../../core/pipeline/compare-methods';
 import type { MethodOptions } from '../../core/pipeline/prune-options';
@@ -29,6 +30,7 @@ export const compareCommand: Command = {
       calibration: calibrationFromArgs(args),
       evaluation: evaluationFromArgs(args)!,
       threads: intOpt(args, 'threads'),
+      executionProviders: executionProvidersFromArgs(args),
       signal: io.signal,
       onProgress: progressPrinter(io.err, io.isTTY),
     });

@@ -1,3 +1,4 @@
+import { executionProvidersFromArgs, executionProvidersHelp, executionProvidersSpec } from '../execution-providers';
 import { readModelTokens, resolveSeqlen } from '../../core/calib/model-text';
 import { perplexity } from '../../core/eval/perplexity';
 import { loadModel } from '../../core/onnx/model-file';
@@ -19,6 +20,7 @@ export const evalCommand: Command = {
     '  --tokenizer F      tokenizer.json (default: one next to the model)',
     '  --batch N          windows per onnxruntime run (default: logits under 256 MiB)',
     '  --threads N        onnxruntime intra-op threads',
+    executionProvidersHelp,
     '  --json             print { ppl, tokens, windows, predictions, seqlen, nll } as JSON',
   ].join('\n'),
   options: {
@@ -28,6 +30,7 @@ export const evalCommand: Command = {
     tokenizer: { type: 'string' },
     batch: { type: 'string' },
     threads: { type: 'string' },
+    ...executionProvidersSpec,
     json: { type: 'boolean' },
   },
   async run(args, io) {
@@ -38,6 +41,7 @@ export const evalCommand: Command = {
       maxWindows: intOpt(args, 'max-windows'),
       batch: intOpt(args, 'batch'),
       threads: intOpt(args, 'threads'),
+      executionProviders: executionProvidersFromArgs(args),
       file: text.file,
       signal: io.signal,
       onProgress: progressPrinter(io.err, io.isTTY),

@@ -1,3 +1,4 @@
+import { executionProvidersHelp, executionProvidersSpec } from '../execution-providers';
 import { UserError } from '../../core/errors';
 import { parseShuffleMode } from '../../core/prune/channel-shuffle';
 import { parsePattern, parseSparsity } from '../../core/prune/pattern';
@@ -28,6 +29,7 @@ export const pruneOptionSpecs: OptionSpecs = {
   eval: { type: 'string' },
   'max-windows': { type: 'string' },
   threads: { type: 'string' },
+  ...executionProvidersSpec,
   batch: { type: 'string' },
   json: { type: 'boolean' },
 };
@@ -51,6 +53,7 @@ export const pruneOptionsHelp = [
   '  --max-windows N    evaluate only the first N windows',
   '  --tokenizer F      tokenizer.json (default: one next to the model)',
   '  --threads N        onnxruntime intra-op threads',
+  executionProvidersHelp,
   '  --batch N          calibration windows per onnxruntime run (default 1)',
   '  --json             print the report as JSON',
 ].join('\n');

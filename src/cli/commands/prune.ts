@@ -1,3 +1,4 @@
+import { executionProvidersFromArgs } from '../execution-providers';
 import { findLinearLayers } from '../../core/onnx/linear-layers';
 import { loadModel } from '../../core/onnx/model-file';
 import { dryRun, type DryRun } from '../../core/pipeline/dry-run';
@@ -40,6 +41,7 @@ export const pruneCommand: Command = {
       evaluation: evaluationFromArgs(args),
       out: stringOpt(args, 'out'),
       threads: intOpt(args, 'threads'),
+      executionProviders: executionProvidersFromArgs(args),
       signal: io.signal,
       onProgress: progressPrinter(io.err, io.isTTY),
     });

@@ -1,3 +1,4 @@
+import { executionProvidersFromArgs, executionProvidersHelp, executionProvidersSpec } from '../execution-providers';
 import { sampleWindows } from '../../core/calib/sampling';
 import { readModelTokens, resolveSeqlen } from '../../core/calib/model-text';
 import { loadModel } from '../../core/onnx/model-file';
@@ -27,6 +28,7 @@ export const statsCommand: Command = {
     '  --tokenizer F      tokenizer.json (default: one next to the model)',
     '  --batch N          windows per onnxruntime run (default 1)',
     '  --threads N        onnxruntime intra-op threads',
+    executionProvidersHelp,
     '  --out F.json       write the header F.json and the arrays F.bin; otherwise print a summary',
   ].join('\n'),
   options: {
@@ -38,6 +40,7 @@ export const statsCommand: Command = {
     tokenizer: { type: 'string' },
     batch: { type: 'string' },
     threads: { type: 'string' },
+    ...executionProvidersSpec,
     out: { type: 'string' },
   },
   async run(args, io) {
@@ -51,6 +54,7 @@ export const statsCommand: Command = {
       bins: intOpt(args, 'bins', 1, 65536),
       batch: intOpt(args, 'batch'),
       threads: intOpt(args, 'threads'),
+      executionProviders: executionProvidersFromArgs(args),
       signal: io.signal,
       onProgress: progressPrinter(io.err, io.isTTY),
     });

@@ -18,6 +18,13 @@ export interface SessionOptions {
    * the JS side works on the outputs, and spinning threads would take its core).
    */
   spinning?: boolean;
+  /** onnxruntime-node execution providers in order of preference (default: onnxruntime's, cpu). */
+  executionProviders?: string[];
+}
+
+/** The session fields a pipeline passes on to every session it opens. */
+export function runtimeOptions(o: SessionOptions): Pick<SessionOptions, 'threads' | 'executionProviders'> {
+  return { threads: o.threads, executionProviders: o.executionProviders };
 }
 
 /**
@@ -29,6 +36,7 @@ export async function openSession(model: OnnxModel, proto: ModelProto, opts: Ses
   const bytes = toBinary(ModelProtoSchema, proto);
   const options: ort.InferenceSession.SessionOptions = {
     ...(opts.threads !== undefined && { intraOpNumThreads: opts.threads }),
+    ...(opts.executionProviders && { executionProviders: opts.executionProviders }),
     interOpNumThreads: 1,
     graphOptimizationLevel: opts.graphOptimization ?? 'all',
     logSeverityLevel: 3,
@@ -37,7 +45,11 @@ export async function openSession(model: OnnxModel, proto: ModelProto, opts: Ses
   try {
     return await ort.InferenceSession.create(bytes, options);
   } catch (e) {
-    throw new UserError(`${model.path}: onnxruntime cannot load the model (${(e as Error).message.split('\n')[0]})`);
+    const reason = (e as Error).message.split('\n')[0];
+    if (opts.executionProviders && /backend not found|ExecutionProvider|execution provider/i.test(reason)) {
+      throw new UserError(`onnxruntime-node cannot use execution providers ${opts.executionProviders.join(',')} for ${model.path} (${reason})`, 'use --execution-providers cpu, or an onnxruntime-node build with that provider');
+    }
+    throw new UserError(`${model.path}: onnxruntime cannot load the model (${reason})`);
   }
 }
 

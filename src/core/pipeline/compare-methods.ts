@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors';
 import type { JobOptions } from '../progress';
-import type { SessionOptions } from '../calib/model-session';
+import { runtimeOptions, type SessionOptions } from '../calib/model-session';
 import { findLinearLayers } from '../onnx/linear-layers';
 import { loadModel } from '../onnx/model-file';
 import { saveModel } from '../onnx/save-model';
@@ -56,7 +56,7 @@ export async function compareMethods(modelPath: string, opts: CompareOptions): P
   const model = await loadModel(modelPath);
   const scan = findLinearLayers(model);
   const selection = selectLayers(scan, opts, model.path);
-  const session = { threads: opts.threads, signal: opts.signal, onProgress: opts.onProgress };
+  const session = { ...runtimeOptions(opts), signal: opts.signal, onProgress: opts.onProgress };
   const needsStats = opts.methods.some((m) => m.method !== 'magnitude');
   if (needsStats && !opts.calibration) throw new UserError('wanda and esparse need calibration data', 'give --calib FILE');
   const t = performance.now();

@@ -4,7 +4,7 @@ import { writeJsonAtomic } from '../atomic-write';
 import { UserError } from '../errors';
 import type { JobOptions } from '../progress';
 import { VERSION } from '../version';
-import type { SessionOptions } from '../calib/model-session';
+import { runtimeOptions, type SessionOptions } from '../calib/model-session';
 import { findLinearLayers } from '../onnx/linear-layers';
 import { loadModel } from '../onnx/model-file';
 import { saveModel } from '../onnx/save-model';
@@ -81,11 +81,11 @@ export async function pruneModel(modelPath: string, opts: PruneJobOptions): Prom
 
   t = performance.now();
   const calibrated = opts.calibration
-    ? await calibrate(model, selection, { ...opts.calibration, threads: opts.threads, signal: opts.signal, onProgress: opts.onProgress, needHistograms: method.method === 'esparse' })
+    ? await calibrate(model, selection, { ...opts.calibration, ...runtimeOptions(opts), signal: opts.signal, onProgress: opts.onProgress, needHistograms: method.method === 'esparse' })
     : undefined;
   lap('calibration', t);
 
-  const evalOpts = opts.evaluation && { ...opts.evaluation, threads: opts.threads, signal: opts.signal, onProgress: opts.onProgress };
+  const evalOpts = opts.evaluation && { ...opts.evaluation, ...runtimeOptions(opts), signal: opts.signal, onProgress: opts.onProgress };
   t = performance.now();
   const before = evalOpts ? await evaluate(model, { ...evalOpts, seqlen: evalOpts.seqlen ?? calibrated?.info.seqlen }) : undefined;
   lap('evaluation', t);
