@@ -3,7 +3,11 @@
 //  - in Chromium (the real webview bundle dist/webview/heatmap.js in a page with a stub VS Code API,
 //    from the data message to the end of the first draw, as the panel reports it), when
 //    test/e2e/install.sh has installed playwright-core and chromium;
-//  - the pure pixel pipeline (percentile range + render) in node, always.
+//  - the pure pixel pipeline (percentile range + render) in node, always;
+//  - activation in code-server: from opening the workbench on a folder with .onnx files to the
+//    extension's activate() returning (its "activated at" log line), by `run-e2e.mjs --activation-only`,
+//    each run a fresh code-server (so a cold extension host), when test/e2e/install.sh has run.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HeatmapData } from '../src/protocol/heatmap-messages';
@@ -92,11 +96,29 @@ async function chromiumFirstPaintMs(data: HeatmapData): Promise<number[] | strin
   }
 }
 
+const ACTIVATION_RUNS = Number(process.env.BENCH_ACTIVATION_RUNS ?? 3);
+
+/** [workbench open → activate returned, activate's own time] per run, or why it was skipped. */
+function activationMs(): { total: number; own: number }[] | string {
+  const root = join(__dirname, '..');
+  if (!existsSync(join(root, 'test/e2e/node_modules/code-server')) || !existsSync('/usr/bin/chromium')) return 'skipped: run test/e2e/install.sh';
+  if (!existsSync(join(root, 'dist/extension.js'))) return 'skipped: run npm run build';
+  const runs: { total: number; own: number }[] = [];
+  for (let i = 0; i < ACTIVATION_RUNS; i++) {
+    const r = spawnSync(process.execPath, [join(root, 'test/e2e/run-e2e.mjs'), '--activation-only'], { cwd: root, encoding: 'utf8', timeout: 180_000 });
+    const m = /# activation: (\d+) ms .*activate itself ([\d.]+) ms/.exec(r.stdout ?? '');
+    if (!m) return `failed: ${(r.stdout ?? '').slice(-500)}${r.stderr ?? ''}`;
+    runs.push({ total: Number(m[1]), own: Number(m[2]) });
+  }
+  return runs;
+}
+
 export async function run(): Promise<object> {
   const data = syntheticData();
   const node = Array.from({ length: RUNS }, () => nodeRenderMs(data, false));
   const nodeSorted = Array.from({ length: RUNS }, () => nodeRenderMs(data, true));
   const chromium = await chromiumFirstPaintMs(data);
+  const activation = activationMs();
   const figures = {
     grid: `${ROWS} × ${CHANNELS} at ${WIDTH} px`,
     nodeRenderMedianMs: Number(median(node).toFixed(1)),
@@ -104,6 +126,9 @@ export async function run(): Promise<object> {
     chromiumFirstPaintMedianMs: typeof chromium === 'string' ? chromium : Number(median(chromium).toFixed(1)),
     chromiumFirstPaintMaxMs: typeof chromium === 'string' ? undefined : Number(Math.max(...chromium).toFixed(1)),
     targetMs: 300,
+    activationMedianMs: typeof activation === 'string' ? activation : median(activation.map((a) => a.total)),
+    activationRunsMs: typeof activation === 'string' ? undefined : activation.map((a) => a.total),
+    activateCallMedianMs: typeof activation === 'string' ? undefined : median(activation.map((a) => a.own)),
   };
   console.log(figures);
   return figures;

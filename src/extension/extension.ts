@@ -22,6 +22,9 @@ async function setWorkspaceContext(): Promise<void> {
   await vscode.commands.executeCommand('setContext', 'merino.hasDesigns', designs.length > 0);
 }
 
+/** When this bundle was loaded, to log how long activation took (bench/extension.bench.ts reads the log line). */
+const loadedAt = performance.now();
+
 /** What activate() returns to other extensions and to the integration tests. */
 export interface MerinoApi {
   /** Milliseconds the last panel of a view type (`merino.heatmap`, `merino.masks`) took from its data to its paint. */
@@ -46,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): MerinoApi {
   );
   registerLanguageClient(context);
   void setWorkspaceContext();
+  log().info(`activated at ${Date.now()} (epoch ms; bundle load → activate returned ${(performance.now() - loadedAt).toFixed(1)} ms)`);
   return { lastRenderMs: (viewType) => renderTimings.get(viewType), lastCompareRows: () => compareRowsShown.count };
 }
 
