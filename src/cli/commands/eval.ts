@@ -1,7 +1,6 @@
 import { executionProvidersFromArgs, executionProvidersHelp, executionProvidersSpec } from '../execution-providers';
-import { readModelTokens, resolveSeqlen } from '../../core/calib/model-text';
-import { perplexity } from '../../core/eval/perplexity';
 import { loadModel } from '../../core/onnx/model-file';
+import { evaluate } from '../../core/pipeline/evaluation';
 import type { Command } from '../command';
 import { flag, intOpt, positional, requiredOpt, stringOpt } from '../options';
 import { progressPrinter } from '../progress-printer';
@@ -35,14 +34,14 @@ export const evalCommand: Command = {
   },
   async run(args, io) {
     const model = await loadModel(positional(args, 'MODEL (an .onnx file)'));
-    const text = readModelTokens(model, requiredOpt(args, 'text', 'the evaluation text file'), stringOpt(args, 'tokenizer'));
-    const result = await perplexity(model, text.tokens, {
-      seqlen: await resolveSeqlen(model, intOpt(args, 'seqlen', 2)),
+    const result = await evaluate(model, {
+      text: requiredOpt(args, 'text', 'the evaluation text file'),
+      tokenizer: stringOpt(args, 'tokenizer'),
+      seqlen: intOpt(args, 'seqlen', 2),
       maxWindows: intOpt(args, 'max-windows'),
       batch: intOpt(args, 'batch'),
       threads: intOpt(args, 'threads'),
       executionProviders: executionProvidersFromArgs(args),
-      file: text.file,
       signal: io.signal,
       onProgress: progressPrinter(io.err, io.isTTY),
     });

@@ -10,7 +10,7 @@ import { loadModel } from '../onnx/model-file';
 import { saveModel } from '../onnx/save-model';
 import { formatPattern } from '../prune/pattern';
 import { calibrate, type CalibrationInfo, type CalibrationOptions } from './calibration';
-import { evaluate } from './evaluation';
+import { evaluateOn, readEvaluationText } from './evaluation';
 import { selectLayers, type LayerSelectionOptions } from './layer-selection';
 import { checkWritable, prunedModelPath, reportPath } from './output-paths';
 import { planPruning } from './prune-plan';
@@ -87,7 +87,8 @@ export async function pruneModel(modelPath: string, opts: PruneJobOptions): Prom
 
   const evalOpts = opts.evaluation && { ...opts.evaluation, ...runtimeOptions(opts), signal: opts.signal, onProgress: opts.onProgress };
   t = performance.now();
-  const before = evalOpts ? await evaluate(model, { ...evalOpts, seqlen: evalOpts.seqlen ?? calibrated?.info.seqlen }) : undefined;
+  const text = evalOpts && (await readEvaluationText(model, { ...evalOpts, seqlen: evalOpts.seqlen ?? calibrated?.info.seqlen }));
+  const before = evalOpts && text ? await evaluateOn(model, text, evalOpts) : undefined;
   lap('evaluation', t);
 
   const plan = await planPruning(model, scan, selection, calibrated?.stats.stats, method, opts);
@@ -99,7 +100,7 @@ export async function pruneModel(modelPath: string, opts: PruneJobOptions): Prom
   lap('write', t);
   try {
     t = performance.now();
-    const after = evalOpts && before ? await evaluate(await loadModel(outPath), { ...evalOpts, seqlen: before.seqlen }) : undefined;
+    const after = evalOpts && text ? await evaluateOn(await loadModel(outPath), text, evalOpts) : undefined;
     lap('evaluation', t);
     stages.total = performance.now() - t0;
     const report: PruneReport = {
