@@ -1,9 +1,13 @@
-/** Fraction of exact zeros in a weight tensor. */
-export function sparsity(data: Float32Array): number {
-  if (data.length === 0) return 0;
+/** Number of exact zeros in a weight tensor. */
+export function countZeros(data: Float32Array): number {
   let zeros = 0;
   for (let i = 0; i < data.length; i++) if (data[i] === 0) zeros++;
-  return zeros / data.length;
+  return zeros;
+}
+
+/** Fraction of exact zeros in a weight tensor. */
+export function sparsity(data: Float32Array): number {
+  return data.length === 0 ? 0 : countZeros(data) / data.length;
 }
 
 /**

@@ -3,6 +3,7 @@ import { throwIfAborted } from '../errors';
 import type { JobOptions } from '../progress';
 import type { LayerScan } from '../onnx/linear-layers';
 import type { OnnxModel } from '../onnx/model-file';
+import { countZeros } from '../onnx/nm-compliance';
 import { readWeight } from '../onnx/stored-tensors';
 import { applyMask } from '../prune/apply-mask';
 import { shuffleChannels, type ShuffleResult } from '../prune/channel-shuffle';
@@ -80,7 +81,8 @@ export async function planPruning(
       const mask = method.sparsity !== undefined ? unstructuredMask(score, method.sparsity) : nmMask(score, method.pattern!);
       const base = { name: layer.name, block: layer.block, weight: layer.weight, op: layer.op, layout: layer.layout, K: layer.K, N: layer.N, group: g, ...summaries };
       if (mask.kind === 'dense') {
-        layers.push({ ...base, status: 'dense', denseReason: mask.reason, zeros: countZeros(weight.data), sparsity: countZeros(weight.data) / weight.data.length, retainedRatio: 1, ms: 0 });
+        const zeros = countZeros(weight.data);
+        layers.push({ ...base, status: 'dense', denseReason: mask.reason, zeros, sparsity: zeros / weight.data.length, retainedRatio: 1, ms: 0 });
         return;
       }
       applyMask(weight.data, mask.mask);
@@ -115,12 +117,6 @@ function retainedRatios(shuffle: ShuffleResult | undefined): Pick<GroupReport, '
   const first = shuffle.stages[0]!.before;
   const best = Math.max(first, ...shuffle.stages.filter((s) => s.applied).map((s) => s.after));
   return { retainedBefore: first / shuffle.total, retainedAfter: best / shuffle.total };
-}
-
-function countZeros(data: Float32Array): number {
-  let zeros = 0;
-  for (let i = 0; i < data.length; i++) if (data[i] === 0) zeros++;
-  return zeros;
 }
 
 function totalsOf(layers: LayerReport[], sums: { retained: number; total: number }): PruneTotals {
