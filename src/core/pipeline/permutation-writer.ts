@@ -28,7 +28,7 @@ export class PermutationWriter {
   }
 
   /** Records the permutation of one sibling group's input; `tag` names the Gather indices. */
-  write(siblings: readonly LinearLayer[], perm: Int32Array, tag: string): NonNullable<GroupReport['permutation']> {
+  write(siblings: readonly LinearLayer[], perm: Int32Array, tag: string): Omit<NonNullable<GroupReport['permutation']>, 'order'> {
     const fold = this.apply === 'fold' ? planFold(this.index, siblings, this.producersByNode) : undefined;
     if (fold?.ok) {
       this.folds.push({ plan: fold.plan, perm });

@@ -93,7 +93,7 @@ export async function planPruning(
       layers.push({ ...base, status: 'pruned', zeros, sparsity: zeros / weight.data.length, retainedRatio: mask.total > 0 ? mask.retained / mask.total : 1, ms: 0 });
     });
 
-    if (perm) group.permutation = writer.write(siblings, perm, String(g));
+    if (perm) group.permutation = { ...writer.write(siblings, perm, String(g)), order: Array.from(perm) };
     const elapsed = performance.now() - started;
     ms.scoring += elapsed - shuffleMs;
     for (const l of layers.slice(-siblings.length)) l.ms = elapsed / siblings.length;

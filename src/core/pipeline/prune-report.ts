@@ -37,8 +37,11 @@ export interface GroupReport {
   layers: string[];
   /** Shuffle stages with R before/after; a stage that does not raise R is not applied. */
   stages: ShuffleStage[];
-  /** How the permutation was written; null when no permutation was applied. */
-  permutation: null | { apply: 'gather' | 'fold'; foldedInto?: string[]; fallbackReason?: string };
+  /**
+   * How the permutation was written; null when no permutation was applied. `order[j]` is the original
+   * input channel now stored at position j along K (what the mask view needs to undo the shuffle).
+   */
+  permutation: null | { apply: 'gather' | 'fold'; foldedInto?: string[]; fallbackReason?: string; order: number[] };
   /** Retained score ratio R/total of the group before and after the shuffle. */
   retainedBefore?: number;
   retainedAfter?: number;
