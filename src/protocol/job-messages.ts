@@ -22,7 +22,14 @@ export interface MaskJob {
   model: string;
   /** Layer (node) name; the first prunable layer when absent. */
   layer?: string;
+  /** Column/row order of the returned bits (default `stored`); `original` undoes the shuffle recorded in the model's prune report. */
+  order?: MaskOrder;
+  /** A second pruned model whose mask of the same layer is compared with this one (in the original channel order). */
+  compareWith?: string;
 }
+
+/** `stored`: positions as stored in the model (N:M groups contiguous along K); `original`: the channel order before the shuffle. */
+export type MaskOrder = 'stored' | 'original';
 
 /** `merino inspect`'s summary plus the model's metadata_props (MeRino writes its provenance there). */
 export interface InspectJob {
@@ -58,6 +65,47 @@ export interface MaskResult {
   bits: Uint8Array;
   /** Fraction of zero weights. */
   sparsity: number;
+  /** Order of `bits` (and of `compare.bits`): `original` only when asked for. */
+  order: MaskOrder;
+  /** How this layer's stored order relates to the original one, from the model's prune report. */
+  channels: MaskChannelOrder;
+  /** The pattern from the prune report (`"2:4"`), when there is one. */
+  pattern?: string;
+  /** The comparison with `MaskJob.compareWith`, when asked for. */
+  compare?: MaskComparison;
+}
+
+/**
+ * A layer's channel permutations as read from `X.report.json` next to the model. `k[j]` is the original input
+ * channel stored at column j (the report's `order`); `n[i]` the original output unit stored at row i (set when
+ * another group's permutation was folded into this layer's output units). Absent: that axis is not permuted.
+ */
+export interface MaskChannelOrder {
+  /** The report read, or null when there is none (or it could not be used: see `note`). */
+  report: string | null;
+  k?: Int32Array;
+  n?: Int32Array;
+  /** How the K permutation is written into the model (`gather`: a Gather on the input; `fold`: into the producers). */
+  apply?: 'gather' | 'fold';
+  /** The layer whose input permutation was folded into this layer's output units (the reason for `n`). */
+  nFrom?: string;
+  /** One line for the panel: why there is no permutation, or what the report says. */
+  note: string;
+}
+
+/** Kept positions of one layer in two models A (this one) and B, position by position, in the original channel order. */
+export interface MaskComparison {
+  model: string;
+  /** B's kept positions in the order of `MaskResult.bits`; absent with `error`. */
+  bits?: Uint8Array;
+  /** Positions kept in both, only in A, only in B, in neither. */
+  counts?: { both: number; onlyA: number; onlyB: number; neither: number };
+  /** |A ∧ B| / |A| (1 when A keeps nothing). */
+  overlap?: number;
+  /** B's channel order (its own report). */
+  channels?: MaskChannelOrder;
+  /** Why B could not be compared (unreadable file, layer missing, other shape); A is still shown. */
+  error?: string;
 }
 
 /** What each job kind resolves with. */
