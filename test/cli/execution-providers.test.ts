@@ -41,3 +41,41 @@ test('an unknown execution provider fails every model-running command with one c
   assert.ok(!readdirSync(dir).some((f) => f.startsWith('never')), 'a failed prune left a file');
   assert.match(merino('eval', model, '--text', textPath, '--seqlen', '64', '--execution-providers', ' , ').stderr, /--execution-providers is empty/);
 });
+
+test('merino demo refuses an unknown execution provider with the one-line error before any calibration', () => {
+  const r = merino('demo', '--samples', '2', '--max-windows', '1', '--execution-providers', 'nosuch');
+  assert.equal(r.code, 1, r.stderr);
+  assert.deepEqual(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /cannot use execution providers nosuch for .*tiny-gpt\.onnx.*--execution-providers cpu/);
+  assert.equal(r.stdout, '');
+});
+
+/** A tiny design with one fixed arch: its skeleton builds and times in well under a second. */
+const tinyArchDesign = {
+  name: 'tiny-arch',
+  model: { vocabSize: 256, context: 64, tiedEmbeddings: true, norm: 'layernorm', mlp: 'gelu', biases: true, positions: 'learned' },
+  budget: { params: '10M', latency: { device: 'raspberry-pi-3b', ms: 100, mode: 'decode', seqLen: 16 } },
+  searchSpace: { blocks: { min: 1, max: 1 }, layersPerBlock: { min: 1, max: 2 }, width: { min: 64, max: 64, multiple: 64 }, headDim: { min: 16, max: 32, multiple: 16 }, heads: [2], ffnRatios: [2] },
+  arch: { blocks: [{ layers: 2, width: 64, heads: 2, ffnRatio: 2 }] },
+};
+
+test('merino estimate --measure times on the execution providers given and says which', () => {
+  const design = join(dir, 'tiny-arch.merino.json');
+  writeFileSync(design, JSON.stringify(tinyArchDesign));
+  const json = merino('estimate', design, '--measure', '--runs', '1', '--execution-providers', 'cpu', '--json');
+  assert.equal(json.code, 0, json.stderr);
+  const [column] = JSON.parse(json.stdout);
+  assert.equal(column.measured.seqLen, 16);
+  assert.ok(column.measured.prefillMs > 0 && column.measured.decodeMs > 0);
+  assert.match(column.measured.note, /^onnxruntime-node, execution providers cpu, median of 1, \d{4}-\d\d-\d\d$/);
+  const table = merino('estimate', design, '--measure', '--runs', '1', '--threads', '1', '--execution-providers', 'cpu');
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /^measured prefill ms \(this machine\)\s+[0-9.]+$/m);
+  assert.match(table.stdout, /^measured: onnxruntime-node, execution providers cpu, 1 threads, median of 1$/m);
+
+  const bad = merino('estimate', design, '--measure', '--execution-providers', 'nosuch');
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  assert.match(bad.stderr, /cannot use execution providers nosuch for .*\.onnx.*--execution-providers cpu/);
+  assert.equal(bad.stdout, '');
+});

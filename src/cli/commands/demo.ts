@@ -6,6 +6,7 @@ import { DEFAULT_SAMPLES, DEFAULT_SEED, DEFAULT_BINS, methodDefaults, type Metho
 import { parsePattern } from '../../core/prune/pattern';
 import type { Command } from '../command';
 import { formatCompareTable } from '../compare-table';
+import { executionProvidersFromArgs, executionProvidersHelp, executionProvidersSpec } from '../execution-providers';
 import { flag, intOpt } from '../options';
 import { progressPrinter } from '../progress-printer';
 
@@ -35,13 +36,16 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'prune the bundled demo model at 2:4 and 4:8 with every method and compare',
   usage: [
-    'Usage: merino demo [--samples N] [--max-windows N] [--threads N] [--json]',
+    'Usage: merino demo [--samples N] [--max-windows N] [--threads N] [--execution-providers LIST] [--json]',
     '',
     'Prunes demo/tiny-gpt.onnx (a small byte-level GPT, docs/demo-models.md) at 2:4 and 4:8 with magnitude,',
     'Wanda and E-Sparse (with and without channel shuffle), calibrated on demo/calib.txt, and prints',
     `perplexity on the first ${DEMO_EVAL_WINDOWS} windows of demo/eval.txt (--max-windows to change) next to the dense model.`,
+    '',
+    '  --threads N        onnxruntime intra-op threads',
+    executionProvidersHelp,
   ].join('\n'),
-  options: { samples: { type: 'string' }, 'max-windows': { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' } },
+  options: { samples: { type: 'string' }, 'max-windows': { type: 'string' }, threads: { type: 'string' }, ...executionProvidersSpec, json: { type: 'boolean' } },
   async run(args, io) {
     const dir = demoFolder();
     const result = await compareMethods(join(dir, 'tiny-gpt.onnx'), {
@@ -49,6 +53,7 @@ export const demoCommand: Command = {
       calibration: { calib: join(dir, 'calib.txt'), samples: intOpt(args, 'samples') ?? DEFAULT_SAMPLES, seed: DEFAULT_SEED, bins: DEFAULT_BINS },
       evaluation: { text: join(dir, 'eval.txt'), maxWindows: intOpt(args, 'max-windows') ?? DEMO_EVAL_WINDOWS },
       threads: intOpt(args, 'threads'),
+      executionProviders: executionProvidersFromArgs(args),
       signal: io.signal,
       onProgress: progressPrinter(io.err, io.isTTY),
     });

@@ -4,7 +4,7 @@
  * token over a cache of `seqLen` − 1 tokens (so it attends to `seqLen` positions, as the roofline's). Each figure is the median of `runs` after `warmup` runs.
  */
 import * as ort from 'onnxruntime-node';
-import { throwIfAborted } from '../errors';
+import { throwIfAborted, UserError } from '../errors';
 import type { JobOptions } from '../progress';
 
 export interface MeasureOptions extends JobOptions {
@@ -13,6 +13,8 @@ export interface MeasureOptions extends JobOptions {
   warmup?: number;
   /** onnxruntime intra-op threads (default: onnxruntime's choice). */
   threads?: number;
+  /** onnxruntime-node execution providers in order of preference (default: onnxruntime's, cpu). */
+  executionProviders?: string[];
 }
 
 export interface MeasuredLatency {
@@ -21,6 +23,8 @@ export interface MeasuredLatency {
   decodeMs?: number;
   runs: number;
   threads?: number;
+  /** The execution providers the session was asked for (['cpu'] when none were named). */
+  executionProviders: string[];
 }
 
 const median = (xs: number[]): number => {
@@ -59,12 +63,17 @@ async function timeRuns(session: ort.InferenceSession, f: Record<string, ort.Ten
 export async function measureLatency(modelPath: string, vocabSize: number, opts: MeasureOptions): Promise<MeasuredLatency> {
   const runs = opts.runs ?? 5;
   const warmup = opts.warmup ?? 2;
-  const session = await ort.InferenceSession.create(modelPath, { graphOptimizationLevel: 'all', ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}) });
+  const providers = opts.executionProviders;
+  const session = await ort.InferenceSession.create(modelPath, { graphOptimizationLevel: 'all', ...(providers && { executionProviders: providers }), ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}) }).catch((e: Error) => {
+    const reason = e.message.split('\n')[0];
+    if (!providers || !/backend not found|ExecutionProvider|execution provider/i.test(reason)) throw e;
+    throw new UserError(`onnxruntime-node cannot use execution providers ${providers.join(',')} for ${modelPath} (${reason})`, 'use --execution-providers cpu, or an onnxruntime-node build with that provider');
+  });
   try {
     const prefillMs = await timeRuns(session, feeds(session, opts.seqLen, 0, vocabSize), runs, warmup, opts, 'measuring prefill');
     const hasCache = session.inputNames.some((n) => n.startsWith('past_key_values.'));
     const decodeMs = hasCache ? await timeRuns(session, feeds(session, 1, opts.seqLen - 1, vocabSize), runs, warmup, opts, 'measuring decode') : undefined;
-    return { prefillMs, decodeMs, runs, threads: opts.threads };
+    return { prefillMs, decodeMs, runs, threads: opts.threads, executionProviders: providers ?? ['cpu'] };
   } finally {
     await session.release();
   }
