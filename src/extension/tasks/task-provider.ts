@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { calibrationArgs, readSettings, resolveInWorkspace } from '../settings';
+import { calibrationArgs, readSettings, resolveInWorkspace, runtimeArgs } from '../settings';
 
 export const TASK_TYPE = 'merino';
 
@@ -13,22 +13,28 @@ export interface MerinoTaskDefinition extends vscode.TaskDefinition {
   args?: string[];
 }
 
+/** Whether the task runs a model with onnxruntime (and so takes --threads and --execution-providers). */
+function runsModel(def: MerinoTaskDefinition): boolean {
+  return ['prune', 'compare', 'stats', 'eval'].includes(def.command) || (def.command === 'estimate' && (def.args ?? []).includes('--measure'));
+}
+
 /** Options the settings give a model command when tasks.json does not say them. */
 function settingArgs(def: MerinoTaskDefinition, file: vscode.Uri): string[] {
   const given = new Set((def.args ?? []).filter((a) => a.startsWith('--')));
   const s = readSettings(file);
   const out: string[] = [];
   const add = (flag: string, value: string) => !given.has(flag) && out.push(flag, value);
+  /** Adds the flag/value pairs of `args` that tasks.json does not give. */
+  const addPairs = (args: string[]) => args.forEach((a, i) => i % 2 === 0 && add(a, args[i + 1]!));
   if (def.command === 'prune') {
     add('--method', s.method);
     add('--pattern', s.pattern);
   }
   if (['prune', 'compare', 'stats'].includes(def.command)) {
     if (s.calibrationFile) add('--calib', resolveInWorkspace(s.calibrationFile, file).fsPath);
-    const [flag, value, seqFlag, seqValue] = calibrationArgs(s);
-    add(flag, value);
-    if (seqFlag) add(seqFlag, seqValue);
+    addPairs(calibrationArgs(s));
   }
+  if (runsModel(def)) addPairs(runtimeArgs(s));
   return out;
 }
 
