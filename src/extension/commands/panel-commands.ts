@@ -4,6 +4,7 @@ import { registerCompareSerializer } from '../compare/compare-panel';
 import { registerHeatmapSerializer, showHeatmapPanel } from '../heatmap/heatmap-panel';
 import { ensureStats } from '../heatmap/stats-cache';
 import { registerMaskSerializer, showMaskPanel } from '../masks/mask-panel';
+import type { MaskView } from '../../protocol/mask-messages';
 import { registerReportSerializer, showReportPanel } from '../report/report-panel';
 import { asUri } from '../targets';
 import { readSettings } from '../settings';
@@ -25,15 +26,15 @@ function makeShowHeatmap(context: vscode.ExtensionContext) {
 }
 
 /** `merino.showMasks`: the N:M mask view of one layer (read in the worker; the panel switches layers). */
-async function showMasks(extensionUri: vscode.Uri, arg?: unknown, given: { layer?: string } = {}): Promise<vscode.WebviewPanel | undefined> {
+async function showMasks(extensionUri: vscode.Uri, arg?: unknown, given: MaskView = {}): Promise<vscode.WebviewPanel | undefined> {
   const model = await resolveTarget(arg, 'model');
-  return model && showMaskPanel(extensionUri, model.fsPath, given.layer);
+  return model && showMaskPanel(extensionUri, model.fsPath, given);
 }
 
 export function registerPanelCommands(context: vscode.ExtensionContext): vscode.Disposable[] {
   return [
     registerGuarded('merino.showHeatmap', makeShowHeatmap(context) as (...a: unknown[]) => Promise<unknown>),
-    registerGuarded('merino.showMasks', (arg?: unknown, given?: unknown) => showMasks(context.extensionUri, arg, given as { layer?: string })),
+    registerGuarded('merino.showMasks', (arg?: unknown, given?: unknown) => showMasks(context.extensionUri, arg, given as MaskView)),
     registerGuarded('merino.openReport', async (arg?: unknown) => {
       const uri = asUri(arg) ?? vscode.window.activeTextEditor?.document.uri;
       return uri && showReportPanel(context.extensionUri, uri.fsPath);
