@@ -22,6 +22,7 @@ function loadTests(): void {
   require('./prune.itest');
   require('./compare.itest');
   require('./tasks.itest');
+  require('./masks.itest');
 }
 
 export function run(): Promise<void> {
