@@ -4,8 +4,8 @@
 // Sums run in float32 per lane over chunks of 256 columns and are then added in float64 (relative
 // error ~1e-7); the search only accepts swaps that gain far more than that (see block-swap-search.ts).
 import type { NmPattern } from './pattern';
-import type { WasmFunction } from './wasm-assembler';
-import { addLanesToF64, assembleModule, F64, get, I32, i32, op, set, simd, tee, V128 } from './wasm-assembler';
+import type { WasmFunction } from '../wasm-assembler';
+import { addLanesToF64, assembleModule, F64, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
 
 const CHUNK_BYTES = 1024;
 

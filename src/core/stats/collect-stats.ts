@@ -8,8 +8,9 @@ import type { OnnxModel } from '../onnx/model-file';
 import { activationTaps, type ActivationTap } from './activation-taps';
 import { ActivationSpill, freeBytes } from './activation-spill';
 import { forwardBatches } from './batch-forward';
-import { accumulateExtremes, accumulateSumSquares, createChannelStats, type ChannelStats } from './channel-stats';
-import { accumulateHistogram, binScales, startHistogram } from './histogram';
+import { createChannelStats, type ChannelStats } from './channel-stats';
+import { binScales, startHistogram } from './histogram';
+import { StatsKernels } from './stats-kernels';
 import { buildTapModel } from './tap-model';
 
 /**
@@ -52,6 +53,7 @@ interface Run {
   taps: ActivationTap[];
   /** Output name of each tap's activation, in tap order. */
   raw: string[];
+  kernels: StatsKernels;
   all: ChannelStats[];
   opts: StatsRunOptions & { bins: number; batch: number };
 }
@@ -71,10 +73,11 @@ export async function collectChannelStats(model: OnnxModel, windows: TokenWindow
   const tapModel = buildTapModel(model.proto, taps.map((t) => t.tensor));
   const session = await openSession(model, tapModel.proto, opts);
   const all = taps.map((t) => createChannelStats(t.channels, bins));
-  const run: Run = { model, session, windows, taps, raw: taps.map((t) => tapModel.fetch.get(t.tensor)!), all, opts: { ...opts, bins, batch } };
+  const raw = taps.map((t) => tapModel.fetch.get(t.tensor)!);
+  const run: Run = { model, session, windows, taps, raw, kernels: new StatsKernels(), all, opts: { ...opts, bins, batch } };
   try {
     const mode = chooseHistogramPass(opts.histogram ?? 'auto', windows, taps, opts.tempDir);
-    await (mode === 'spill' ? spillPasses(run) : mode === 'rerun' ? rerunPasses(run) : sumSquaresPass(run));
+    await (mode === 'spill' ? spillPasses(run) : mode === 'rerun' ? rerunPasses(run) : reductionPass(run));
     for (const s of all) [s.count, s.sequences] = [windows.samples * windows.seqlen, windows.samples];
     return { taps, stats: new Map(taps.map((t, i) => [t.tensor, all[i]!])), samples: windows.samples, seqlen: windows.seqlen, bins, histogram: mode };
   } finally {
@@ -89,26 +92,25 @@ export function chooseHistogramPass(pass: HistogramPass, windows: TokenWindows, 
   return freeBytes(tempDir) > needed * 1.1 + 256 * 2 ** 20 ? 'spill' : 'rerun';
 }
 
-/** Pass 1 takes the extremes and spills the activations; pass 2 reads them back. */
+/** Pass 1 takes the extremes and Σx² and spills the activations; pass 2 reads them back. */
 async function spillPasses(run: Run): Promise<void> {
   const spill = ActivationSpill.create(run.opts.tempDir);
   try {
     const lengths: number[] = [];
-    await pass(run, 'calibrating', (out) =>
-      run.raw.forEach((_, i) => {
-        const data = tapData(run, out, i);
-        accumulateExtremes(run.all[i]!, data);
-        spill.append(data);
-        lengths.push(data.length);
-      }),
-    );
+    await reductionPass(run, (input) => {
+      spill.append(input);
+      lengths.push(input.length);
+    });
     const scales = startHistograms(run);
-    const buffer = new Float32Array(lengths.reduce((a, b) => Math.max(a, b), 0));
     const { samples } = run.windows;
     const batches = lengths.length / run.taps.length;
     for (let b = 0; b < batches; b++) {
       throwIfAborted(run.opts.signal);
-      run.taps.forEach((_, i) => accumulateHistogram(run.all[i]!, scales[i]!, spill.readNext(buffer, lengths[b * run.taps.length + i]!)));
+      run.all.forEach((stats, i) => {
+        const length = lengths[b * run.taps.length + i]!;
+        spill.readNext(run.kernels.input(length, run.taps[i]!.channels, run.opts.bins), length);
+        run.kernels.count(stats, scales[i]!, length);
+      });
       run.opts.onProgress?.({ stage: 'histograms', done: Math.min((b + 1) * run.opts.batch, samples), total: samples });
     }
   } finally {
@@ -116,26 +118,34 @@ async function spillPasses(run: Run): Promise<void> {
   }
 }
 
-/** Pass 1 takes the extremes; pass 2 runs the forward again for the histograms. */
+/** Pass 1 takes the extremes and Σx²; pass 2 runs the forward again for the histograms. */
 async function rerunPasses(run: Run): Promise<void> {
-  await pass(run, 'calibrating', (out) => run.raw.forEach((_, i) => accumulateExtremes(run.all[i]!, tapData(run, out, i))));
+  await reductionPass(run);
   const scales = startHistograms(run);
-  await pass(run, 'histograms', (out) => run.raw.forEach((_, i) => accumulateHistogram(run.all[i]!, scales[i]!, tapData(run, out, i))));
+  await pass(run, 'histograms', (out) => run.all.forEach((stats, i) => run.kernels.count(stats, scales[i]!, kernelInput(run, out, i).length)));
 }
 
-/** No histogram: one pass for Σx², min and max. */
-async function sumSquaresPass(run: Run): Promise<void> {
-  await pass(run, 'calibrating', (out) =>
-    run.raw.forEach((_, i) => {
-      const data = tapData(run, out, i);
-      accumulateExtremes(run.all[i]!, data);
-      accumulateSumSquares(run.all[i]!, data);
+/** The forward pass that takes every tap's min, max and Σx²; `alsoUse` sees each activation after. */
+function reductionPass(run: Run, alsoUse?: (input: Float32Array) => void): Promise<void> {
+  return pass(run, 'calibrating', (out) =>
+    run.all.forEach((stats, i) => {
+      const input = kernelInput(run, out, i);
+      run.kernels.reduce(stats, input.length);
+      alsoUse?.(input);
     }),
   );
 }
 
 function pass(run: Run, stage: string, consume: (out: ort.InferenceSession.OnnxValueMapType) => void): Promise<void> {
   return forwardBatches(run.model, run.session, run.windows, run.raw, run.opts.batch, stage, consume, run.opts);
+}
+
+/** Copies tap i's activation into the kernels' memory; returns that view. */
+function kernelInput(run: Run, out: ort.InferenceSession.OnnxValueMapType, i: number): Float32Array {
+  const data = tapData(run, out, i);
+  const input = run.kernels.input(data.length, run.taps[i]!.channels, run.opts.bins);
+  input.set(data);
+  return input;
 }
 
 function startHistograms(run: Run): Float64Array[] {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accumulateExtremes, accumulateSumSquares, channelEntropy, channelNorm, channelRms, createChannelStats } from '../../../src/core/stats/channel-stats';
-import { accumulateHistogram, binScales, startHistogram } from '../../../src/core/stats/histogram';
+import { channelEntropy, channelNorm, channelRms, createChannelStats } from '../../../src/core/stats/channel-stats';
+import { binScales, startHistogram } from '../../../src/core/stats/histogram';
+import { StatsKernels } from '../../../src/core/stats/stats-kernels';
 
 /** Stats of rows [T, K] given column by column. */
 function statsOf(columns: number[][], bins: number) {
@@ -10,10 +11,12 @@ function statsOf(columns: number[][], bins: number) {
   const data = new Float32Array(T * K);
   columns.forEach((col, k) => col.forEach((x, t) => (data[t * K + k] = x)));
   const s = createChannelStats(K, bins);
-  accumulateExtremes(s, data);
+  const kernels = new StatsKernels();
+  kernels.input(data.length, K, bins).set(data);
+  kernels.reduce(s, data.length);
   [s.count, s.sequences] = [T, 2];
   startHistogram(s);
-  accumulateHistogram(s, binScales(s), data);
+  kernels.count(s, binScales(s), data.length);
   return s;
 }
 
@@ -36,10 +39,32 @@ test('count, min, max, RMS over T and the Wanda norm over N_seq', () => {
   assert.equal(channelNorm(s)[0], Math.sqrt(25 / 2));
 });
 
-test('Σx² is the same from the histogram sweep and from the plain sum', () => {
-  const columns = [[0.1, -2.5, 3.25, 7], [1e-3, 4, -4, 0.5]];
-  const s = statsOf(columns, 8);
-  const plain = createChannelStats(2, 8);
-  accumulateSumSquares(plain, Float32Array.of(0.1, 1e-3, -2.5, 4, 3.25, -4, 7, 0.5));
-  assert.deepEqual(s.sumSquares, plain.sumSquares);
+test('the kernels match plain loops bit for bit, for K with and without a SIMD tail, across calls', () => {
+  const kernels = new StatsKernels();
+  for (const [K, rows, bins] of [[12, 40, 16], [7, 33, 5], [3, 70, 256], [1, 9, 3]] as const) {
+    const data = Float32Array.from({ length: rows * K }, (_, i) => (i % K === 2 ? 1.5 : Math.sin(i * 12.9898) * 43.758));
+    const half = (K * rows) / 2 - ((K * rows) / 2) % K;
+    const s = createChannelStats(K, bins);
+    for (const part of [data.subarray(0, half), data.subarray(half)]) {
+      kernels.input(part.length, K, bins).set(part);
+      kernels.reduce(s, part.length);
+    }
+    startHistogram(s);
+    const scales = binScales(s);
+    for (const part of [data.subarray(0, half), data.subarray(half)]) {
+      kernels.input(part.length, K, bins).set(part);
+      kernels.count(s, scales, part.length);
+    }
+    for (let k = 0; k < K; k++) {
+      let [lo, hi, ss] = [Infinity, -Infinity, 0];
+      for (let t = 0; t < rows; t++) {
+        const x = data[t * K + k]!;
+        [lo, hi, ss] = [Math.min(lo, x), Math.max(hi, x), ss + x * x];
+      }
+      assert.deepEqual([s.min[k], s.max[k], s.sumSquares[k]], [lo, hi, ss], `K=${K} channel ${k}`);
+      const counts = new Array<number>(bins).fill(0);
+      for (let t = 0; t < rows; t++) counts[hi > lo ? Math.min(bins - 1, Math.floor((data[t * K + k]! - lo) * (bins / (hi - lo)))) : 0]!++;
+      assert.deepEqual([...s.histogram!.subarray(k * bins, (k + 1) * bins)], counts, `K=${K} channel ${k} histogram`);
+    }
+  }
 });

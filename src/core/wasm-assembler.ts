@@ -1,5 +1,5 @@
-// Just enough of the WebAssembly binary format to write the shuffle's SIMD kernels in TypeScript
-// (readable listings in shuffle-kernels.ts, no build step, no binary blob in the repository).
+// Just enough of the WebAssembly binary format to write SIMD kernels in TypeScript (readable listings
+// in prune/shuffle-kernels.ts and stats/stats-kernels.ts, no build step, no binary blob in the repository).
 
 export const leb = (value: number): number[] => {
   const out: number[] = [];
@@ -34,10 +34,13 @@ export const op = {
   brIf: 0x0d,
   select: 0x1b,
   i32Load: [0x28, 2, 0],
+  i32Store: [0x36, 2, 0],
   f64Store: [0x39, 3, 0],
   i32Add: 0x6a,
+  i32Sub: 0x6b,
   i32Mul: 0x6c,
   i32Shl: 0x74,
+  i32LeS: 0x4c,
   i32LtU: 0x49,
   i32GeU: 0x4f,
   f64Add: 0xa0,
@@ -53,7 +56,7 @@ export const V128 = 0x7b;
 const simdOp = (code: number) => (...immediates: number[]): number[] => [0xfd, ...leb(code), ...immediates];
 export const simd = {
   load: (offset = 0) => simdOp(0x00)(0, ...leb(offset)),
-  store: () => simdOp(0x0b)(0, 0),
+  store: (offset = 0) => simdOp(0x0b)(0, ...leb(offset)),
   zero: () => simdOp(0x0c)(...new Array<number>(16).fill(0)),
   extractLane: (lane: number) => simdOp(0x1f)(lane),
   gt: simdOp(0x44),
@@ -63,6 +66,16 @@ export const simd = {
   sub: simdOp(0xe5),
   pmin: simdOp(0xea),
   pmax: simdOp(0xeb),
+  min: simdOp(0xe8),
+  max: simdOp(0xe9),
+  i32x4Splat: simdOp(0x11),
+  i32x4ExtractLane: (lane: number) => simdOp(0x1b)(lane),
+  i32x4MinS: simdOp(0xb6),
+  f64x2Add: simdOp(0xf0),
+  f64x2Sub: simdOp(0xf1),
+  f64x2Mul: simdOp(0xf2),
+  f64x2PromoteLow: simdOp(0x5f),
+  i32x4TruncSatF64x2Zero: simdOp(0xfc),
 };
 
 export const get = (i: number): number[] => [0x20, ...leb(i)];
