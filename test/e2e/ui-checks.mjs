@@ -181,6 +181,39 @@ export async function uiChecks({ browser, url, workspace, artifacts, report }) {
       const n = await canvasForegroundPixels(frame, 'canvas#heatmap');
       if (n < 100) throw new Error(`only ${n} non-background pixels on the heatmap canvas`);
     });
+
+    await check('the mask panel overlays the wanda mask on the esparse one in the original channel order', async () => {
+      const stem = model.replace(/\.onnx$/, '');
+      await runCommand(page, 'View: Close All Editors');
+      await runCommand(page, 'Notifications: Clear All Notifications');
+      await explorerContextAction(page, model, 'Prune to N:M Sparsity');
+      await page.locator('.quick-input-widget input').fill('wanda');
+      await acceptQuickPicks(page, 2);
+      await untilOrError(page, explorerRow(page, `${stem}.2of4.wanda.onnx`).waitFor({ timeout: JOB_TIMEOUT_MS }));
+      await runCommand(page, 'Notifications: Clear All Notifications');
+      await explorerContextAction(page, `${stem}.2of4.esparse.onnx`, 'Show N:M Masks');
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      const choose = async (select, option) => {
+        await frame.locator('#root[data-state="ready"]').waitFor({ timeout: JOB_TIMEOUT_MS });
+        await frame.locator(select).click();
+        // The open list is drawn in the select's shadow DOM; its light-DOM vscode-option children stay hidden.
+        await frame.locator(select).getByText(option).locator('visible=true').first().click();
+      };
+      await choose('.toolbar vscode-single-select:nth-child(2)', 'Original channel order');
+      await frame.locator('#root[data-order="original"][data-state="ready"]').waitFor({ timeout: JOB_TIMEOUT_MS });
+      await choose('.compare-select', `${stem}.2of4.wanda.onnx`);
+      await untilOrError(page, frame.locator('.legend').waitFor({ timeout: JOB_TIMEOUT_MS }));
+      await frame.locator('#root[data-state="ready"]').waitFor({ timeout: JOB_TIMEOUT_MS });
+      const text = await frame.locator('#root').innerText();
+      if (!/Overlap \|A∧B\| \/ \|A\| = 0\.\d{4}/.test(text)) throw new Error(`no overlap fraction: ${text.slice(0, 400)}`);
+      const n = await canvasForegroundPixels(frame, 'canvas#masks');
+      if (n < 100) throw new Error(`only ${n} non-background pixels on the mask canvas`);
+      // Zoomed in, hovering a weight names the channels of its N:M group (spread out in the original order).
+      for (let i = 0; i < 3; i++) await frame.locator('vscode-button').filter({ hasText: 'Zoom in' }).click();
+      await frame.locator('canvas#masks').hover({ position: { x: 200, y: 120 } });
+      const hover = await frame.locator('.hover').innerText();
+      if (!/its N:M group = channels \d+, \d+, \d+, \d+ keeps \d of 4 in A/.test(hover)) throw new Error(`hover readout: ${hover}`);
+    });
   }
   await page.close();
 }
