@@ -40,6 +40,8 @@ export const op = {
   i32Sub: 0x6b,
   i32Mul: 0x6c,
   i32Shl: 0x74,
+  i32ShrU: 0x76,
+  i32And: 0x71,
   i32LeS: 0x4c,
   i32LtU: 0x49,
   i32GeU: 0x4f,
@@ -47,6 +49,7 @@ export const op = {
   f64Neg: 0x9a,
   f64PromoteF32: 0xbb,
   f64Zero: [0x44, 0, 0, 0, 0, 0, 0, 0, 0],
+  f32NegInfinity: [0x43, 0x00, 0x00, 0x80, 0xff],
 };
 
 export const I32 = 0x7f;
@@ -71,6 +74,12 @@ export const simd = {
   i32x4Splat: simdOp(0x11),
   i32x4ExtractLane: (lane: number) => simdOp(0x1b)(lane),
   i32x4MinS: simdOp(0xb6),
+  f32x4Splat: simdOp(0x13),
+  f32x4Eq: simdOp(0x41),
+  i32x4GtS: simdOp(0x3b),
+  i32x4Add: simdOp(0xae),
+  i16x8NarrowI32x4S: simdOp(0x85),
+  i8x16NarrowI16x8S: simdOp(0x65),
   f64x2Add: simdOp(0xf0),
   f64x2Sub: simdOp(0xf1),
   f64x2Mul: simdOp(0xf2),
