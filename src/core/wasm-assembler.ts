@@ -35,6 +35,7 @@ export const op = {
   select: 0x1b,
   i32Load: [0x28, 2, 0],
   i32Store: [0x36, 2, 0],
+  f64Load: [0x2b, 3, 0],
   f64Store: [0x39, 3, 0],
   i32Add: 0x6a,
   i32Sub: 0x6b,

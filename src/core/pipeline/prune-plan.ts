@@ -6,8 +6,8 @@ import type { OnnxModel } from '../onnx/model-file';
 import { countZeros } from '../onnx/nm-compliance';
 import { readWeight } from '../onnx/stored-tensors';
 import { applyMask } from '../prune/apply-mask';
+import { PatternPruner } from '../prune/nm-kernel';
 import { shuffleChannels, type ShuffleResult } from '../prune/channel-shuffle';
-import { nmMask } from '../prune/nm-mask';
 import { isIdentity, permuteChannels } from '../prune/permutation';
 import { pruningScores } from '../prune/scores';
 import { unstructuredMask } from '../prune/unstructured-mask';
@@ -57,6 +57,7 @@ export async function planPruning(
   const groups: GroupReport[] = [];
   const keptMasks = opts.keepMasks ? new Map<string, Uint8Array>() : undefined;
   const ms = { scoring: 0, shuffle: 0 };
+  const pruner = method.pattern && new PatternPruner(method.pattern);
   let sums = { retained: 0, total: 0 };
 
   for (const [g, siblings] of selection.groups.entries()) {
@@ -78,18 +79,18 @@ export async function planPruning(
     siblings.forEach((layer, i) => {
       const weight = perm ? permuteChannels(matrices[i]!, perm) : matrices[i]!;
       const score = perm ? permuteChannels(scores[i]!, perm) : scores[i]!;
-      const mask = method.sparsity !== undefined ? unstructuredMask(score, method.sparsity) : nmMask(score, method.pattern!);
+      const mask = method.sparsity !== undefined ? unstructuredMask(score, method.sparsity) : pruner!.run(weight, score);
       const base = { name: layer.name, block: layer.block, weight: layer.weight, op: layer.op, layout: layer.layout, K: layer.K, N: layer.N, group: g, ...summaries };
       if (mask.kind === 'dense') {
         const zeros = countZeros(weight.data);
         layers.push({ ...base, status: 'dense', denseReason: mask.reason, zeros, sparsity: zeros / weight.data.length, retainedRatio: 1, ms: 0 });
         return;
       }
-      applyMask(weight.data, mask.mask);
+      // The N:M pruner zeroes the weights itself; the unstructured mask is applied here.
+      const zeros = mask.kind === 'nm' ? mask.zeros : (applyMask(weight.data, mask.mask), countZeros(weight.data));
       weights.set(layer.weight, weight.data);
-      keptMasks?.set(layer.name, perm ? unpermuteMask(mask.mask, weight, perm) : mask.mask);
+      keptMasks?.set(layer.name, perm ? unpermuteMask(mask.mask, weight, perm) : mask.mask.slice());
       sums = { retained: sums.retained + mask.retained, total: sums.total + mask.total };
-      const zeros = countZeros(weight.data);
       layers.push({ ...base, status: 'pruned', zeros, sparsity: zeros / weight.data.length, retainedRatio: mask.total > 0 ? mask.retained / mask.total : 1, ms: 0 });
     });
 
