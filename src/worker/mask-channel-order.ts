@@ -66,7 +66,13 @@ export function unknownChannelOrder(note: string): MaskChannelOrder {
   return { report: null, note };
 }
 
-const bit = (bits: Uint8Array, i: number) => (bits[i >> 3]! >> (i & 7)) & 1;
+const identity = (length: number) => Int32Array.from({ length }, (_, i) => i);
+
+function inverse(perm: Int32Array): Int32Array {
+  const inv = new Int32Array(perm.length);
+  perm.forEach((c, j) => (inv[c] = j));
+  return inv;
+}
 
 /**
  * Moves mask bits between orders. To `original`: stored position (i, j) goes to (n[i], k[j]) (a missing
@@ -74,14 +80,24 @@ const bit = (bits: Uint8Array, i: number) => (bits[i >> 3]! >> (i & 7)) & 1;
  */
 export function reorderMask(bits: Uint8Array, K: number, N: number, perms: Pick<MaskChannelOrder, 'k' | 'n'>, to: MaskOrder): Uint8Array {
   if (!perms.k && !perms.n) return bits;
+  const k = perms.k ?? identity(K);
+  const n = perms.n ?? identity(N);
+  // Written as a gather, out[r, c] = bits[rows[r], cols[c]], one output byte at a time.
+  const [rows, cols] = to === 'stored' ? [n, k] : [inverse(n), inverse(k)];
   const out = new Uint8Array(bits.length);
-  for (let i = 0; i < N; i++) {
-    const ri = perms.n ? perms.n[i]! : i;
-    for (let j = 0; j < K; j++) {
-      const cj = perms.k ? perms.k[j]! : j;
-      const [from, into] = to === 'original' ? [i * K + j, ri * K + cj] : [ri * K + cj, i * K + j];
-      if (bit(bits, from)) out[into >> 3]! |= 1 << (into & 7);
+  let p = 0;
+  let acc = 0;
+  for (let r = 0; r < N; r++) {
+    const from = rows[r]! * K;
+    for (let c = 0; c < K; c++, p++) {
+      const q = from + cols[c]!;
+      acc |= ((bits[q >> 3]! >> (q & 7)) & 1) << (p & 7);
+      if ((p & 7) === 7) {
+        out[p >> 3] = acc;
+        acc = 0;
+      }
     }
   }
+  if (p & 7) out[p >> 3] = acc;
   return out;
 }

@@ -8,7 +8,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { MaskOrder, MaskResult } from '../../src/protocol/job-messages';
 import type { HostToMasks, MasksToHost, MaskView, MaskViewState } from '../../src/protocol/mask-messages';
 import { showPanelError, themeRgb, vscodeApi } from '../shared/vscode-api';
-import { invert, isKept, keptCategory, OVERLAP, overlapCategory, renderCategories, type MaskView as Viewport, type Rgb } from './render';
+import { invert, isKept, OVERLAP, renderMasks, type MaskView as Viewport, type Rgb } from './render';
 
 const api = vscodeApi<MaskViewState, MasksToHost>();
 const root = document.getElementById('root')!;
@@ -243,8 +243,7 @@ function draw(): void {
   const view = { x0: state.x0 ?? 0, y0: state.y0 ?? 0, scale, width: w, height: h };
   const colours = palette();
   const other = m.compare?.bits;
-  if (other) renderCategories(img.data, m.layer.K, m.layer.N, view, overlapCategory(m.bits, other), colours.overlap, colours.background);
-  else renderCategories(img.data, m.layer.K, m.layer.N, view, keptCategory(m.bits), colours.single, colours.background);
+  renderMasks(img.data, m.bits, other, m.layer.K, m.layer.N, view, other ? colours.overlap : colours.single, colours.background);
   ctx.putImageData(img, 0, 0);
   if (scale >= GRID_SCALE) drawGrid(ctx, view, m, m.order === 'stored' || !m.channels.k ? groupSize : 0);
   root.dataset.state = 'ready';
