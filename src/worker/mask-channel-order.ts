@@ -2,6 +2,7 @@
 // original channel order. Bits are in (n, k) order: bit n·K + k, LSB first (MaskResult in job-messages.ts).
 import { basename } from 'node:path';
 import type { PruneReport } from '../core/pipeline/prune-model';
+import { invertPermutation } from '../core/prune/permutation';
 import type { MaskChannelOrder, MaskOrder } from '../protocol/job-messages';
 
 interface LayerShape {
@@ -68,12 +69,6 @@ export function unknownChannelOrder(note: string): MaskChannelOrder {
 
 const identity = (length: number) => Int32Array.from({ length }, (_, i) => i);
 
-function inverse(perm: Int32Array): Int32Array {
-  const inv = new Int32Array(perm.length);
-  perm.forEach((c, j) => (inv[c] = j));
-  return inv;
-}
-
 /**
  * Moves mask bits between orders. To `original`: stored position (i, j) goes to (n[i], k[j]) (a missing
  * axis permutation is the identity). To `stored`: the inverse, stored (i, j) takes original (n[i], k[j]).
@@ -83,7 +78,7 @@ export function reorderMask(bits: Uint8Array, K: number, N: number, perms: Pick<
   const k = perms.k ?? identity(K);
   const n = perms.n ?? identity(N);
   // Written as a gather, out[r, c] = bits[rows[r], cols[c]], one output byte at a time.
-  const [rows, cols] = to === 'stored' ? [n, k] : [inverse(n), inverse(k)];
+  const [rows, cols] = to === 'stored' ? [n, k] : [invertPermutation(n), invertPermutation(k)];
   const out = new Uint8Array(bits.length);
   let p = 0;
   let acc = 0;

@@ -5,10 +5,11 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import { invertPermutation } from '../../src/core/prune/permutation';
 import type { MaskOrder, MaskResult } from '../../src/protocol/job-messages';
 import type { HostToMasks, MasksToHost, MaskView, MaskViewState } from '../../src/protocol/mask-messages';
 import { showPanelError, themeRgb, vscodeApi } from '../shared/vscode-api';
-import { invert, isKept, OVERLAP, renderMasks, type MaskView as Viewport, type Rgb } from './render';
+import { isKept, OVERLAP, renderMasks, type MaskView as Viewport, type Rgb } from './render';
 
 const api = vscodeApi<MaskViewState, MasksToHost>();
 const root = document.getElementById('root')!;
@@ -162,7 +163,7 @@ function buildUi(m: MaskResult, groupSize: number, candidates: string[]): void {
   const readout = el('div', { className: 'hover', textContent: 'Drag to pan; hover a weight for its position and group.' });
   root.replaceChildren(toolbar(m, candidates), summary, channelNote, ...comparisonInfo(m, colours.overlap), el('div', { className: 'plot' }, canvas, overlay), readout);
   ui = { canvas, overlay, readout };
-  storedAt = m.channels.k && invert(m.channels.k);
+  storedAt = m.channels.k && invertPermutation(m.channels.k);
   wirePointer(canvas, m, groupSize);
 }
 

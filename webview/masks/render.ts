@@ -67,10 +67,3 @@ export function renderMasks(out: Uint8ClampedArray, a: Uint8Array, b: Uint8Array
     }
   }
 }
-
-/** inverse[perm[j]] = j. */
-export function invert(perm: Int32Array): Int32Array {
-  const inverse = new Int32Array(perm.length);
-  perm.forEach((c, j) => (inverse[c] = j));
-  return inverse;
-}
