@@ -66,9 +66,11 @@ export async function planPruning(
     const started = performance.now();
     const channelStats = stats?.get(siblings[0]!.input);
     const matrices = await Promise.all(siblings.map(async (l) => ({ data: await readWeight(model, l.weight), K: l.K, N: l.N, layout: l.layout }) as WeightMatrix));
-    const scores = matrices.map((w, i) => ({ ...w, data: pruningScores(method.method, w, channelStats, { alpha: method.alpha, name: siblings[i]!.name }) }));
-    // shuffleChannels scores the identity order first (one full retained-score pass): skip it when no stage runs.
-    const shuffle = method.pattern && !method.sparsity && method.shuffle !== 'none' ? shuffleChannels(scores, method.pattern, { mode: method.shuffle, block: method.block, signal: opts.signal }) : undefined;
+    const scoresOf = (i: number, into?: Float32Array): WeightMatrix => ({ ...matrices[i]!, data: pruningScores(method.method, matrices[i]!, channelStats, { alpha: method.alpha, name: siblings[i]!.name, into }) });
+    // The shuffle needs every sibling's scores at once; without it each layer's scores go straight into the pruner's memory.
+    const shuffles = method.pattern && !method.sparsity && method.shuffle !== 'none';
+    const scores = shuffles ? matrices.map((_, i) => scoresOf(i)) : undefined;
+    const shuffle = scores ? shuffleChannels(scores, method.pattern!, { mode: method.shuffle, block: method.block, signal: opts.signal }) : undefined;
     const shuffleMs = shuffle?.stages.reduce((s, st) => s + st.ms, 0) ?? 0;
     ms.shuffle += shuffleMs;
     const perm = shuffle && !isIdentity(shuffle.perm) ? shuffle.perm : undefined;
@@ -78,7 +80,7 @@ export async function planPruning(
 
     siblings.forEach((layer, i) => {
       const weight = perm ? permuteChannels(matrices[i]!, perm) : matrices[i]!;
-      const score = perm ? permuteChannels(scores[i]!, perm) : scores[i]!;
+      const score = !scores ? scoresOf(i, pruner?.scoresFor(weight)) : perm ? permuteChannels(scores[i]!, perm) : scores[i]!;
       const mask = method.sparsity !== undefined ? unstructuredMask(score, method.sparsity) : pruner!.run(weight, score);
       const base = { name: layer.name, block: layer.block, weight: layer.weight, op: layer.op, layout: layer.layout, K: layer.K, N: layer.N, group: g, ...summaries };
       if (mask.kind === 'dense') {

@@ -5,10 +5,8 @@ import { channelEntropy } from '../stats/channel-stats';
 /** Ĥ_k = H_k / ln(bins) ∈ [0, 1]. */
 export function normalizedChannelEntropy(stats: ChannelStats): Float64Array {
   if (!stats.histogram) throw new UserError('channel entropy needs per-channel histograms', 'collect statistics with bins ≥ 2');
-  const entropy = channelEntropy(stats);
   const scale = 1 / Math.log(stats.bins);
-  for (let k = 0; k < entropy.length; k++) entropy[k] *= scale;
-  return entropy;
+  return channelEntropy(stats).map((h) => h * scale);
 }
 
 /** v_k / mean(v) (dimensionless); all zeros when the mean is 0. */

@@ -10,7 +10,7 @@ import { countZeros } from '../onnx/nm-compliance';
 import { nmMask, type DenseLayer } from './nm-mask';
 import type { NmPattern } from './pattern';
 import { denseReason } from './pattern';
-import type { WeightMatrix } from './weight-matrix';
+import type { MatrixShape, WeightMatrix } from './weight-matrix';
 import { checkMatrix } from './weight-matrix';
 import type { WasmFunction } from '../wasm-assembler';
 import { addLanesToF64, assembleModule, F64, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
@@ -123,19 +123,28 @@ export class PatternPruner {
     this.prune = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports.prune as Prune;
   }
 
+  /**
+   * Where to put the scores of a weight of this shape before `run` (a view into the pruner's memory,
+   * valid until the next call; writing there saves a copy), or undefined when `run` will not use it.
+   */
+  scoresFor(shape: MatrixShape): Float32Array | undefined {
+    const count = shape.K * shape.N;
+    if (!this.usesKernel(shape)) return undefined;
+    this.reserve(count);
+    return new Float32Array(this.memory.buffer, 0, count);
+  }
+
   /** Zeroes `weight.data` in place where the N:M mask of `scores` drops; kept weights are untouched. */
   run(weight: WeightMatrix, scores: WeightMatrix): PrunedToPattern | DenseLayer {
     checkMatrix(scores, 'N:M mask');
     const reason = denseReason(scores.K, this.pattern);
     if (reason) return { kind: 'dense', reason };
+    if (!this.usesKernel(scores)) return this.plain(weight, scores);
     const count = scores.data.length;
-    // The kernel sweeps [K, N] rows 4 units at a time, with byte offsets in 32 bits.
-    if (scores.layout !== 'KN' || scores.N % 4 !== 0 || 9 * count > 2 ** 31) return this.plain(weight, scores);
-    const [scoreAt, weightAt, maskAt, outAt] = [0, 4 * count, 8 * count, 9 * count + 16 - ((9 * count) % 16)];
-    const pages = Math.ceil((outAt + 32) / 65536) - this.memory.buffer.byteLength / 65536;
-    if (pages > 0) this.memory.grow(pages);
+    const { scoreAt, weightAt, maskAt, outAt } = this.reserve(count);
     const buffer = this.memory.buffer;
-    new Float32Array(buffer, scoreAt, count).set(scores.data);
+    const own = scores.data.buffer === buffer && scores.data.byteOffset === scoreAt;
+    if (!own) new Float32Array(buffer, scoreAt, count).set(scores.data);
     new Float32Array(buffer, weightAt, count).set(weight.data);
     new Float64Array(buffer, outAt, 3).fill(0);
     const rowBytes = 4 * scores.N;
@@ -144,6 +153,19 @@ export class PatternPruner {
     const [retained, total] = new Float64Array(buffer, outAt, 2);
     const zeros = new Uint32Array(buffer, outAt + 16, 1)[0]!;
     return { kind: 'nm', mask: new Uint8Array(buffer, maskAt, count), retained: retained!, total: total!, zeros };
+  }
+
+  /** The kernel sweeps [K, N] rows 4 units at a time, with byte offsets in 32 bits. */
+  private usesKernel(shape: MatrixShape): boolean {
+    return shape.layout === 'KN' && shape.N % 4 === 0 && 9 * shape.K * shape.N <= 2 ** 31;
+  }
+
+  /** Byte offsets of the scores, weights, mask and results for `count` weights; grows the memory. */
+  private reserve(count: number): { scoreAt: number; weightAt: number; maskAt: number; outAt: number } {
+    const at = { scoreAt: 0, weightAt: 4 * count, maskAt: 8 * count, outAt: 9 * count + 16 - ((9 * count) % 16) };
+    const pages = Math.ceil((at.outAt + 32) / 65536) - this.memory.buffer.byteLength / 65536;
+    if (pages > 0) this.memory.grow(pages);
+    return at;
   }
 
   private plain(weight: WeightMatrix, scores: WeightMatrix): PrunedToPattern | DenseLayer {

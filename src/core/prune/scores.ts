@@ -10,29 +10,29 @@ import { checkMatrix, strides } from './weight-matrix';
 export type ScoreMethod = 'magnitude' | 'wanda' | 'esparse';
 export const SCORE_METHODS: readonly ScoreMethod[] = ['magnitude', 'wanda', 'esparse'];
 
-/** magnitude: S = |W|, in W's layout. */
-export function magnitudeScores(w: WeightMatrix): Float32Array {
+/** magnitude: S = |W|, in W's layout (written into `into` when given). */
+export function magnitudeScores(w: WeightMatrix, into?: Float32Array): Float32Array {
   checkMatrix(w, 'magnitude scores');
-  const scores = new Float32Array(w.data.length);
+  const scores = output(w, into);
   for (let i = 0; i < scores.length; i++) scores[i] = Math.abs(w.data[i]);
   return scores;
 }
 
 /** wanda: S = |W| · ‖X_k‖ with ‖X_k‖ = sqrt(Σ_t x_tk² / N_seq). */
-export function wandaScores(w: WeightMatrix, stats: ChannelStats, name = 'layer'): Float32Array {
+export function wandaScores(w: WeightMatrix, stats: ChannelStats, name = 'layer', into?: Float32Array): Float32Array {
   checkMatrix(w, name);
   checkChannelStats(stats, w.K, name);
-  return scaleByChannel(w, channelNorm(stats));
+  return scaleByChannel(w, channelNorm(stats), into);
 }
 
 /**
  * esparse: S = |W| · (Ĥ_k + α · r̂_k). α = Infinity is the limit α → ∞ after dividing by α, i.e.
  * S = |W| · r̂_k, which ranks exactly like Wanda (r̂_k is ‖X_k‖ times a positive constant).
  */
-export function esparseScores(w: WeightMatrix, stats: ChannelStats, alpha: number, name = 'layer'): Float32Array {
+export function esparseScores(w: WeightMatrix, stats: ChannelStats, alpha: number, name = 'layer', into?: Float32Array): Float32Array {
   checkMatrix(w, name);
   checkChannelStats(stats, w.K, name);
-  return scaleByChannel(w, esparseChannelFactors(stats, alpha));
+  return scaleByChannel(w, esparseChannelFactors(stats, alpha), into);
 }
 
 /** The per-channel factor of E-Sparse: Ĥ_k + α · r̂_k (r̂_k alone when α = Infinity). */
@@ -45,23 +45,31 @@ export function esparseChannelFactors(stats: ChannelStats, alpha: number): Float
   return hHat.map((h, k) => h + alpha * rHat[k]);
 }
 
-/** Scores of any method; `stats` is required by wanda and esparse. */
+/**
+ * Scores of any method; `stats` is required by wanda and esparse. `into` (W's length) receives them
+ * instead of a new array: the N:M pruner's own memory, which saves an allocation per layer.
+ */
 export function pruningScores(
   method: ScoreMethod,
   w: WeightMatrix,
   stats: ChannelStats | undefined,
-  options: { alpha: number; name?: string },
+  options: { alpha: number; name?: string; into?: Float32Array },
 ): Float32Array {
   const name = options.name ?? 'layer';
-  if (method === 'magnitude') return magnitudeScores(w);
+  if (method === 'magnitude') return magnitudeScores(w, options.into);
   if (!stats) throw new UserError(`${name}: ${method} needs calibration statistics`, 'give --calib FILE');
-  return method === 'wanda' ? wandaScores(w, stats, name) : esparseScores(w, stats, options.alpha, name);
+  return method === 'wanda' ? wandaScores(w, stats, name, options.into) : esparseScores(w, stats, options.alpha, name, options.into);
+}
+
+function output(w: WeightMatrix, into: Float32Array | undefined): Float32Array {
+  if (into && into.length !== w.data.length) throw new Error(`scores: output of ${into.length} values for ${w.data.length} weights`);
+  return into ?? new Float32Array(w.data.length);
 }
 
 /** S[k, n] = |W[k, n]| · factor[k], in W's layout. */
-function scaleByChannel(w: WeightMatrix, factor: Float64Array): Float32Array {
+function scaleByChannel(w: WeightMatrix, factor: Float64Array, into?: Float32Array): Float32Array {
   const { kStride, nStride } = strides(w);
-  const scores = new Float32Array(w.data.length);
+  const scores = output(w, into);
   for (let k = 0; k < w.K; k++) {
     const f = factor[k];
     for (let n = 0, i = k * kStride; n < w.N; n++, i += nStride) scores[i] = Math.abs(w.data[i]) * f;

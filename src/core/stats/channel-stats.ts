@@ -43,22 +43,37 @@ export function channelNorm(stats: ChannelStats): Float64Array {
   return stats.sumSquares.map((s) => (stats.sequences > 0 ? Math.sqrt(s / stats.sequences) : 0));
 }
 
-/** H_k = −Σ_b p_kb ln p_kb in nats, p_kb = histogram[k, b] / T (0 for a constant channel). */
+const entropyOf = new WeakMap<Uint32Array, Float64Array>();
+let logTable = new Float64Array(1);
+
+/** ln c for c = 0..n (index 0 unused), grown on demand; a lookup is far cheaper than Math.log. */
+function logsUpTo(n: number): Float64Array {
+  if (logTable.length <= n) logTable = Float64Array.from({ length: n + 1 }, (_, c) => Math.log(c));
+  return logTable;
+}
+
+/**
+ * H_k = −Σ_b p_kb ln p_kb in nats, p_kb = histogram[k, b] / T (0 for a constant channel), computed
+ * as (1/T) Σ_b c_b (ln T − ln c_b). Computed once per histogram and shared: do not modify the result.
+ */
 export function channelEntropy(stats: ChannelStats): Float64Array {
   const { histogram, bins, count } = stats;
   if (!histogram) throw new Error('channelEntropy: the statistics have no histogram');
+  const cached = entropyOf.get(histogram);
+  if (cached) return cached;
   const K = channelCount(stats);
   const out = new Float64Array(K);
+  const lnT = Math.log(count);
+  const ln = logsUpTo(Math.min(count, 1 << 20));
+  const tableSize = ln.length;
   for (let k = 0; k < K; k++) {
     let h = 0;
     for (let b = k * bins, end = b + bins; b < end; b++) {
       const c = histogram[b]!;
-      if (c > 0) {
-        const p = c / count;
-        h -= p * Math.log(p);
-      }
+      if (c > 0) h += c * (lnT - (c < tableSize ? ln[c]! : Math.log(c)));
     }
-    out[k] = h;
+    out[k] = count > 0 ? h / count : 0;
   }
+  entropyOf.set(histogram, out);
   return out;
 }
