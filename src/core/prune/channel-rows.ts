@@ -1,6 +1,6 @@
 import { UserError } from '../errors';
 import type { WeightMatrix } from './weight-matrix';
-import { checkMatrix, strides } from './weight-matrix';
+import { checkMatrix } from './weight-matrix';
 
 // Sibling score matrices (layers reading the same input) seen as one matrix [K, ΣN]: the channel
 // search reads whole channel rows, so it gathers the rows it works on into a small contiguous buffer
@@ -26,14 +26,22 @@ export function gatherChannelRows(
   stride: number,
   out: Float32Array,
 ): void {
-  for (let r = 0; r < channels.length; r++) {
-    let offset = r * stride;
-    for (const m of siblings) {
-      const { kStride, nStride } = strides(m);
-      const start = channels[r] * kStride;
-      if (nStride === 1) out.set(m.data.subarray(start, start + m.N), offset);
-      else for (let n = 0; n < m.N; n++) out[offset + n] = m.data[start + n * nStride];
-      offset += m.N;
+  let column = 0;
+  for (const m of siblings) {
+    if (m.layout === 'KN') {
+      for (let r = 0; r < channels.length; r++) {
+        const start = channels[r] * m.N;
+        out.set(m.data.subarray(start, start + m.N), r * stride + column);
+      }
+    } else {
+      // [N, K]: one stored row per output unit, so read unit by unit (the channels' values of one
+      // unit share cache lines) and write down the columns of `out`.
+      for (let n = 0; n < m.N; n++) {
+        const base = n * m.K;
+        for (let r = 0, i = column + n; r < channels.length; r++, i += stride) out[i] = m.data[base + channels[r]];
+      }
     }
+    column += m.N;
   }
 }
+
