@@ -187,8 +187,12 @@ export async function uiChecks({ browser, url, workspace, artifacts, report }) {
       await runCommand(page, 'View: Close All Editors');
       await runCommand(page, 'Notifications: Clear All Notifications');
       await explorerContextAction(page, model, 'Prune to N:M Sparsity');
+      // Method pick: type wanda, Enter; the pattern pick follows in the same widget (2:4 first), Enter.
       await page.locator('.quick-input-widget input').fill('wanda');
-      await acceptQuickPicks(page, 2);
+      await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'Wanda' }).first().waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: '2:4' }).first().waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.keyboard.press('Enter');
       await untilOrError(page, explorerRow(page, `${stem}.2of4.wanda.onnx`).waitFor({ timeout: JOB_TIMEOUT_MS }));
       await runCommand(page, 'Notifications: Clear All Notifications');
       await explorerContextAction(page, `${stem}.2of4.esparse.onnx`, 'Show N:M Masks');
@@ -213,6 +217,15 @@ export async function uiChecks({ browser, url, workspace, artifacts, report }) {
       await frame.locator('canvas#masks').hover({ position: { x: 200, y: 120 } });
       const hover = await frame.locator('.hover').innerText();
       if (!/its N:M group = channels \d+, \d+, \d+, \d+ keeps \d of 4 in A/.test(hover)) throw new Error(`hover readout: ${hover}`);
+    });
+
+    await check('after a window reload the mask panel comes back with the same order and comparison', async () => {
+      await runCommand(page, 'Developer: Reload Window');
+      await page.locator('.monaco-workbench').waitFor({ timeout: UI_TIMEOUT_MS });
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await untilOrError(page, frame.locator('#root[data-order="original"][data-state="ready"] .legend').waitFor({ timeout: JOB_TIMEOUT_MS }));
+      const text = await frame.locator('#root').innerText();
+      if (!/Overlap \|A∧B\| \/ \|A\| = 0\.\d{4}/.test(text)) throw new Error(`no overlap fraction after the reload: ${text.slice(0, 400)}`);
     });
   }
   await page.close();
