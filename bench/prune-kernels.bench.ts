@@ -1,10 +1,12 @@
 // Pruning kernels on GPT-2-small layer shapes (12 blocks × c_attn 768×2304, c_proj 768×768,
 // c_fc 768×3072, mlp c_proj 3072×768; K×N, stored [K,N]) with seeded random scores and statistics:
-// scoring, N:M and unstructured masks, global and local channel shuffles. Each of the 4 shapes gets one
+// scoring, N:M and unstructured masks, global and local channel shuffles, and `shuffleChannels` with
+// `both` (the stages and their retained-score passes together, as the pipeline runs them). Each of the 4 shapes gets one
 // seeded matrix that every block reuses (generating 48 random matrices would dominate the bench).
 // Prints and returns the median of 3 runs of wall and CPU milliseconds summed over the 48 layers
 // (CPU time is the steadier figure on a shared machine), and the shuffles alone on K = 11008.
 import { applyMask } from '../src/core/prune/apply-mask';
+import { shuffleChannels } from '../src/core/prune/channel-shuffle';
 import { globalShuffle } from '../src/core/prune/global-shuffle';
 import { localShuffle } from '../src/core/prune/local-shuffle';
 import { nmMask } from '../src/core/prune/nm-mask';
@@ -63,6 +65,7 @@ function runOnce(layers: Layer[]): { timings: Timings; gains: { global: number; 
       const r0 = timed(timings, 'retained score', () => retainedScore(shaped, PATTERN).retained);
       const global = timed(timings, 'global shuffle', () => globalShuffle(shaped, PATTERN));
       const local = timed(timings, 'local shuffle', () => localShuffle(shaped, PATTERN, global));
+      timed(timings, 'shuffle both (all)', () => shuffleChannels(shaped, PATTERN, { mode: 'both' }));
       const rGlobal = retainedScore(shaped, PATTERN, global).retained;
       const rLocal = retainedScore(shaped, PATTERN, local.perm).retained;
       before += r0;

@@ -1,5 +1,5 @@
 import type { NmPattern } from './pattern';
-import { ShuffleKernels } from './shuffle-kernels';
+import { ShuffleKernels, SUM_ROWS } from './shuffle-kernels';
 
 /**
  * Greedy swap search inside one block of channel rows (row r = one channel's scores over all output
@@ -12,10 +12,10 @@ import { ShuffleKernels } from './shuffle-kernels';
  * with v_N, v_{N+1} the N-th and (N+1)-th largest of g. So with a per-row threshold t_a (v_{N+1} or
  * v_N) and constant c_a = −Σ_n (S_a or v_N): Δ(a→b) = c_a + Σ_n max(S_b[n], t_a[n]), and the gain of
  * swapping a and b is Δ(a→b) + Δ(b→a). A swap changes only two groups, so only their rows of the Δ
- * table are recomputed: O(2M · block · width) per swap. Σ max(x, t) = (Σx + Σt + Σ|x − t|) / 2; the
- * thresholds and Σ|x − t| come from SIMD kernels whose sums carry a relative error ~1e-7, so a swap
- * must gain more than `relativeTolerance` (1e-6 by default, far above that error) of the block's total
- * score: every accepted swap truly raises R, and the search cannot cycle.
+ * table are recomputed: O(2M · block · width) per swap. The thresholds and Σ max(S_b, t_a) come from
+ * SIMD kernels whose sums carry a relative error ~1e-7, so a swap must gain more than
+ * `relativeTolerance` (1e-6 by default, far above that error) of the block's total score: every
+ * accepted swap truly raises R, and the search cannot cycle.
  */
 export class BlockSwapSearch {
   /** Row r of the block, `stride` floats apart: fill rows [0, size) before `run`. */
@@ -23,52 +23,48 @@ export class BlockSwapSearch {
   readonly stride: number;
   private readonly kernel: ShuffleKernels;
   private readonly constant: Float64Array;
-  private readonly thresholdSum: Float64Array;
-  private readonly rowSum: Float64Array;
   private readonly delta: Float64Array;
   private readonly members: Int32Array;
   private readonly groupOf: Int32Array;
+  /** The rows of the two groups a swap changed. */
+  private readonly changed: Int32Array;
   private size = 0;
 
-  constructor(block: number, private readonly width: number, private readonly pattern: NmPattern) {
+  constructor(block: number, width: number, private readonly pattern: NmPattern) {
     this.stride = Math.ceil(width / 8) * 8;
     this.kernel = new ShuffleKernels(block, this.stride, pattern);
     this.rows = this.kernel.rows;
     this.constant = new Float64Array(block);
-    this.thresholdSum = new Float64Array(block);
-    this.rowSum = new Float64Array(block);
     this.delta = new Float64Array(block * block);
     this.members = new Int32Array(block);
     this.groupOf = new Int32Array(block);
+    this.changed = new Int32Array(2 * pattern.m);
   }
 
-  /** Searches rows [0, size); returns the rows in group order (ascending inside each group) and the swaps made. */
-  run(size: number, maxSwaps: number, relativeTolerance: number): { order: Int32Array; swaps: number } {
+  /**
+   * Searches rows [0, size); returns the rows in group order (ascending inside each group), the swaps
+   * made, and R of the block before and after with its total score (retained-kernel.ts).
+   */
+  run(size: number, maxSwaps: number, relativeTolerance: number): BlockSearchResult {
     const m = this.pattern.m;
     this.size = size;
-    let total = 0;
     for (let r = 0; r < size; r++) {
-      this.rowSum[r] = this.sumRow(this.rows, r);
-      total += this.rowSum[r];
       this.members[r] = r;
       this.groupOf[r] = Math.floor(r / m);
     }
+    const start = this.kernel.retained(this.members.subarray(0, size));
     for (let g = 0; g < size / m; g++) this.refreshGroup(g);
-    for (let r = 0; r < size; r++) this.fillDeltaRow(r);
+    this.fillDeltaRows(this.members.subarray(0, size));
     let swaps = 0;
     while (swaps < maxSwaps) {
-      const best = this.bestSwap(relativeTolerance * Math.abs(total));
+      const best = this.bestSwap(relativeTolerance * Math.abs(start.total));
       if (best < 0) break;
       this.swap(Math.floor(best / size), best % size);
       swaps++;
     }
-    return { order: this.order(), swaps };
-  }
-
-  private sumRow(matrix: Float32Array, r: number): number {
-    let sum = 0;
-    for (let j = 0, i = r * this.stride; j < this.width; j++, i++) sum += matrix[i];
-    return sum;
+    const order = this.order();
+    const after = swaps > 0 ? this.kernel.retained(order).retained : start.retained;
+    return { order, swaps, before: start.retained, after, total: start.total };
   }
 
   /** Recomputes the thresholds and constants of the rows in group g. */
@@ -76,17 +72,20 @@ export class BlockSwapSearch {
     const m = this.pattern.m;
     const group = this.members.subarray(g * m, g * m + m);
     const constants = this.kernel.refresh(group);
-    for (const [i, r] of group.entries()) {
-      this.constant[r] = constants[i];
-      this.thresholdSum[r] = this.sumRow(this.kernel.threshold, r);
-    }
+    for (let i = 0; i < m; i++) this.constant[group[i]] = constants[i];
   }
 
-  /** delta[a, b] = Δ(a→b) for every b (meaningful outside a's group). */
-  private fillDeltaRow(a: number): void {
-    const distance = this.kernel.distances(a, this.size);
-    const base = this.constant[a] + this.thresholdSum[a] / 2;
-    for (let b = 0; b < this.size; b++) this.delta[a * this.size + b] = base + (this.rowSum[b] + distance[b]) / 2;
+  /** delta[a, b] = Δ(a→b) for every listed row a and every b (meaningful outside a's group). */
+  private fillDeltaRows(rows: Int32Array): void {
+    const { size, delta, constant } = this;
+    for (let first = 0; first < rows.length; first += SUM_ROWS) {
+      const tile = rows.subarray(first, first + SUM_ROWS);
+      const sums = this.kernel.sums(tile, size);
+      for (let i = 0; i < tile.length; i++) {
+        const a = tile[i];
+        for (let b = 0, row = a * size; b < size; b++) delta[row + b] = constant[a] + sums[SUM_ROWS * b + i];
+      }
+    }
   }
 
   /** a · size + b of the swap with the largest gain above `tolerance` (first found on ties), or −1. */
@@ -108,7 +107,7 @@ export class BlockSwapSearch {
   }
 
   private swap(a: number, b: number): void {
-    const { members, groupOf } = this;
+    const { members, groupOf, changed } = this;
     const m = this.pattern.m;
     const [g, h] = [groupOf[a], groupOf[b]];
     const [positionOfA, positionOfB] = [members.indexOf(a), members.indexOf(b)];
@@ -118,10 +117,9 @@ export class BlockSwapSearch {
     groupOf[b] = g;
     this.refreshGroup(g);
     this.refreshGroup(h);
-    for (let i = 0; i < m; i++) {
-      this.fillDeltaRow(members[g * m + i]);
-      this.fillDeltaRow(members[h * m + i]);
-    }
+    changed.set(members.subarray(g * m, g * m + m));
+    changed.set(members.subarray(h * m, h * m + m), m);
+    this.fillDeltaRows(changed);
   }
 
   /** Rows in group order, ascending inside each group. */
@@ -131,4 +129,14 @@ export class BlockSwapSearch {
     for (let g = 0; g < this.size / m; g++) order.subarray(g * m, g * m + m).sort();
     return order;
   }
+}
+
+export interface BlockSearchResult {
+  /** Rows in group order. */
+  order: Int32Array;
+  swaps: number;
+  /** R of the block in its initial order and in `order`; the block's total score. */
+  before: number;
+  after: number;
+  total: number;
 }

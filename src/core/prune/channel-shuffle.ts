@@ -47,27 +47,40 @@ export function parseShuffleMode(text: string): ShuffleMode {
 /**
  * Chooses one permutation of the siblings' shared K input channels (their scores taken together),
  * running the stages `options.mode` asks for; a stage is kept only if it raises R.
+ *
+ * R is scored in full only where no stage knows it: the identity and the global proposal. The local
+ * stage reports R of its start and of its result block by block as its search computes them, so its
+ * gain is their difference (exactly 0 when it made no swap) added to the R it started from.
  */
 export function shuffleChannels(siblings: readonly WeightMatrix[], pattern: NmPattern, options: ShuffleOptions): ShuffleResult {
   const K = siblings[0]?.K ?? 0;
-  let perm = identityPermutation(K);
+  const identity = identityPermutation(K);
   const reason = denseReason(K, pattern);
-  if (reason) return { perm, stages: [], total: 0, denseReason: reason };
-  let current = retainedScore(siblings, pattern, perm);
+  if (reason) return { perm: identity, stages: [], total: 0, denseReason: reason };
+  const runGlobal = options.mode === 'global' || options.mode === 'both';
+  const runLocal = options.mode === 'local' || options.mode === 'both';
+  let current: { perm: Int32Array; retained: number; total: number } | undefined;
   const stages: ShuffleStage[] = [];
-  const runStage = (name: ShuffleStage['name'], propose: () => { perm: Int32Array; swaps?: number }): void => {
+  const record = (stage: Omit<ShuffleStage, 'applied'>, proposal: Int32Array): void => {
+    const applied = stage.after > stage.before;
+    stages.push({ ...stage, applied });
+    if (applied && current) current = { ...current, perm: proposal, retained: stage.after };
+  };
+  if (runGlobal) {
     throwIfAborted(options.signal);
     const started = performance.now();
-    const proposal = propose();
-    const after = retainedScore(siblings, pattern, proposal.perm);
-    const applied = after.retained > current.retained;
-    stages.push({ name, before: current.retained, after: after.retained, applied, swaps: proposal.swaps, ms: performance.now() - started });
-    if (applied) {
-      perm = proposal.perm;
-      current = after;
-    }
-  };
-  if (options.mode === 'global' || options.mode === 'both') runStage('global', () => ({ perm: globalShuffle(siblings, pattern) }));
-  if (options.mode === 'local' || options.mode === 'both') runStage('local', () => localShuffle(siblings, pattern, perm, options));
-  return { perm, stages, total: current.total };
+    current = { perm: identity, ...retainedScore(siblings, pattern) };
+    const proposal = globalShuffle(siblings, pattern);
+    const after = retainedScore(siblings, pattern, proposal).retained;
+    record({ name: 'global', before: current.retained, after, ms: performance.now() - started }, proposal);
+  }
+  if (runLocal) {
+    throwIfAborted(options.signal);
+    const started = performance.now();
+    const local = localShuffle(siblings, pattern, current?.perm ?? identity, options);
+    current ??= { perm: identity, retained: local.before, total: local.total };
+    const after = current.retained + (local.after - local.before);
+    record({ name: 'local', before: current.retained, after, swaps: local.swaps, ms: performance.now() - started }, local.perm);
+  }
+  return { perm: current?.perm ?? identity, stages, total: current?.total ?? retainedScore(siblings, pattern).total };
 }

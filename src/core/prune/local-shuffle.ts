@@ -23,14 +23,15 @@ export interface LocalShuffleOptions extends JobOptions {
  * The local block shuffle (ALGORITHMS.md §2): cuts `start` into blocks of `block` channels and, inside
  * each block, greedily applies the swap of two channels of different groups with the largest gain in
  * R until no swap gains more than 1e-6 of the block's total score. Inside each group the channels are
- * listed in their order in `start`.
+ * listed in their order in `start`. Also returns R of `start` and of the result with the total score,
+ * summed over the blocks as the search computed them (so a caller need not score either order again).
  */
 export function localShuffle(
   siblings: readonly WeightMatrix[],
   pattern: NmPattern,
   start: Int32Array,
   options: LocalShuffleOptions = {},
-): { perm: Int32Array; swaps: number } {
+): LocalShuffleResult {
   const width = siblingWidth(siblings);
   const K = siblings[0].K;
   checkPermutation(start, K);
@@ -44,16 +45,28 @@ export function localShuffle(
   const perm = start.slice();
   const search = new BlockSwapSearch(block, width, pattern);
   const blocks = Math.ceil(K / block);
-  let swaps = 0;
+  const result: LocalShuffleResult = { perm, swaps: 0, before: 0, after: 0, total: 0 };
   for (let b = 0; b < blocks; b++) {
     throwIfAborted(options.signal);
     const channels = perm.slice(b * block, Math.min(K, (b + 1) * block));
     gatherChannelRows(siblings, channels, search.stride, search.rows);
-    const result = search.run(channels.length, maxSwaps, SWAP_TOLERANCE);
-    result.order.forEach((row, i) => (perm[b * block + i] = channels[row]));
-    swaps += result.swaps;
+    const found = search.run(channels.length, maxSwaps, SWAP_TOLERANCE);
+    found.order.forEach((row, i) => (perm[b * block + i] = channels[row]));
+    result.swaps += found.swaps;
+    result.before += found.before;
+    result.after += found.after;
+    result.total += found.total;
     options.onProgress?.({ stage: 'local shuffle', done: b + 1, total: blocks });
   }
-  return { perm, swaps };
+  return result;
+}
+
+export interface LocalShuffleResult {
+  perm: Int32Array;
+  swaps: number;
+  /** R of the start order and of `perm` (equal when no swap was made), and the total score. */
+  before: number;
+  after: number;
+  total: number;
 }
 

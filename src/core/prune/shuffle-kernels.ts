@@ -1,63 +1,65 @@
-// WebAssembly SIMD kernels for the local shuffle's two hot loops (BlockSwapSearch), on 4 columns at
-// a time. Measured on random 3072×768 scores: plain JS took ~10 ns per element for the distance
-// loop and as long as the kernel for the group thresholds; these kernels take ~1.2 ns per element.
+// WebAssembly SIMD kernels for the local shuffle's hot loops (BlockSwapSearch), on 4 columns at a
+// time: the Δ table's sums Σ max(S_b, t_a) for 4 threshold rows per sweep of the block, the group
+// thresholds (a sorting network per 4 columns), and the block's retained score (retained-kernel.ts).
 // Sums run in float32 per lane over chunks of 256 columns and are then added in float64 (relative
 // error ~1e-7); the search only accepts swaps that gain far more than that (see block-swap-search.ts).
+// Measured figures: docs/pruning.md, "Measurements".
 import type { NmPattern } from './pattern';
+import { chunkEnd, networkCode } from './kernel-parts';
+import type { RetainedKernel } from './retained-kernel';
+import { retainedKernel } from './retained-kernel';
+import { sortingNetwork } from './sorting-network';
 import type { WasmFunction } from '../wasm-assembler';
 import { addLanesToF64, assembleModule, F64, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
 
-const CHUNK_BYTES = 1024;
-
-/** Pushes min(j + CHUNK_BYTES, limit) into local `end` (j, limit, end are local indices). */
-const chunkEnd = (j: number, limit: number, end: number): number[] =>
-  [...get(j), ...i32(CHUNK_BYTES), op.i32Add, ...tee(end), ...get(limit), ...get(end), ...get(limit), op.i32LtU, op.select, ...set(end)];
+/** Threshold rows per sweep of the block in `sums`: each row loaded feeds 4 independent accumulators. */
+export const SUM_ROWS = 4;
 
 /**
- * distances(t, rows, stride, count, out): out[b] = Σ_j |rows[b][j] − t[j]| for b < count, where rows
- * are `stride` bytes apart (a multiple of 32; t, rows, out are byte addresses). Two accumulators of 4
- * lanes each (8 columns per step) hide the latency of the adds.
- * Locals: 5 b, 6 j, 7 row, 8 end, 9 acc0, 10 acc1, 11 total.
+ * sums(t_0, …, t_{R−1}, rows, stride, count, out) with R = SUM_ROWS: out[R·b + i] =
+ * Σ_j max(rows[b][j], t_i[j]) for b < count (float64), where rows are `stride` bytes apart (a multiple
+ * of 16) and t_i are the addresses of R threshold rows. One accumulator per threshold row hides the
+ * latency of the adds.
  */
-const accumulateDistance = (acc: number, offset: number): number[] => [
-  ...get(acc),
-  ...get(7), ...get(6), op.i32Add, ...simd.load(offset),
-  ...get(0), ...get(6), op.i32Add, ...simd.load(offset),
-  ...simd.sub(), ...simd.abs(), ...simd.add(), ...set(acc),
-];
-const distances: WasmFunction = {
-  name: 'distances',
-  params: [I32, I32, I32, I32, I32],
-  locals: [[4, I32], [2, V128], [1, F64]],
-  body: [
-    ...i32(0), ...set(5),
-    ...op.loop,
-    ...op.f64Zero, ...set(11),
-    ...i32(0), ...set(6),
-    ...get(1), ...get(5), ...get(2), op.i32Mul, op.i32Add, ...set(7),
-    ...op.block, ...op.loop,
-    ...get(6), ...get(2), op.i32GeU, op.brIf, 1,
-    ...simd.zero(), ...set(9),
-    ...simd.zero(), ...set(10),
-    ...chunkEnd(6, 2, 8),
-    ...op.loop,
-    ...accumulateDistance(9, 0),
-    ...accumulateDistance(10, 16),
-    ...get(6), ...i32(32), op.i32Add, ...tee(6), ...get(8), op.i32LtU, op.brIf, 0,
-    op.end,
-    ...get(11), ...addLanesToF64(9), ...addLanesToF64(10), ...set(11),
-    op.br, 0,
-    op.end, op.end,
-    ...get(4), ...get(5), ...i32(3), op.i32Shl, op.i32Add, ...get(11), ...op.f64Store,
-    ...get(5), ...i32(1), op.i32Add, ...tee(5), ...get(3), op.i32LtU, op.brIf, 0,
-    op.end,
-  ],
-};
+function sumsFunction(): WasmFunction {
+  const tiles = Array.from({ length: SUM_ROWS }, (_, i) => i);
+  const [ROWS, STRIDE, COUNT, OUT] = [0, 1, 2, 3].map((i) => SUM_ROWS + i);
+  const [B, J, ROW, END, X] = [4, 5, 6, 7, 8].map((i) => SUM_ROWS + i);
+  const acc = (i: number) => SUM_ROWS + 9 + i;
+  const total = (i: number) => 2 * SUM_ROWS + 9 + i;
+  return {
+    name: 'sums',
+    params: new Array<number>(SUM_ROWS + 4).fill(I32),
+    locals: [[4, I32], [1 + SUM_ROWS, V128], [SUM_ROWS, F64]],
+    body: [
+      ...i32(0), ...set(B),
+      ...op.loop,
+      ...tiles.flatMap((i) => [...op.f64Zero, ...set(total(i))]),
+      ...i32(0), ...set(J),
+      ...get(ROWS), ...get(B), ...get(STRIDE), op.i32Mul, op.i32Add, ...set(ROW),
+      ...op.block, ...op.loop,
+      ...get(J), ...get(STRIDE), op.i32GeU, op.brIf, 1,
+      ...tiles.flatMap((i) => [...simd.zero(), ...set(acc(i))]),
+      ...chunkEnd(J, STRIDE, END),
+      ...op.loop,
+      ...get(ROW), ...get(J), op.i32Add, ...simd.load(), ...set(X),
+      ...tiles.flatMap((i) => [...get(acc(i)), ...get(X), ...get(i), ...get(J), op.i32Add, ...simd.load(), ...simd.pmax(), ...simd.add(), ...set(acc(i))]),
+      ...get(J), ...i32(16), op.i32Add, ...tee(J), ...get(END), op.i32LtU, op.brIf, 0,
+      op.end,
+      ...tiles.flatMap((i) => [...get(total(i)), ...addLanesToF64(acc(i)), ...set(total(i))]),
+      op.br, 0,
+      op.end, op.end,
+      ...tiles.flatMap((i) => [...get(OUT), ...get(B), ...i32(8 * SUM_ROWS), op.i32Mul, op.i32Add, ...i32(8 * i), op.i32Add, ...get(total(i)), ...op.f64Store]),
+      ...get(B), ...i32(1), op.i32Add, ...tee(B), ...get(COUNT), op.i32LtU, op.brIf, 0,
+      op.end,
+    ],
+  };
+}
 
 /**
  * refresh(members, stride, thresholdOffset, out) for one group of M rows (row indices at `members`):
- * per column, sorts the M values (odd-even transposition network) to get v_N and v_{N+1}; writes each
- * row's threshold t = (x > v_{N+1} ? v_{N+1} : v_N) at its row address + thresholdOffset, and
+ * per column, sorts the M values (Batcher's network) to get v_N and v_{N+1}; writes each row's
+ * threshold t = (x > v_{N+1} ? v_{N+1} : v_N) at its row address + thresholdOffset, and
  * out[i] = −Σ_j (x > v_{N+1} ? x : v_N) for member i.
  */
 function refreshFunction({ n, m }: NmPattern): WasmFunction {
@@ -70,11 +72,6 @@ function refreshFunction({ n, m }: NmPattern): WasmFunction {
   const total = (i: number) => 7 + 4 * m + i;
   const members = Array.from({ length: m }, (_, i) => i);
   const [vN, vNext] = [s(n - 1), s(n)];
-  const network = members.flatMap((pass) =>
-    members
-      .filter((k) => k % 2 === pass % 2 && k + 1 < m)
-      .flatMap((k) => [...get(s(k)), ...get(s(k + 1)), ...simd.pmax(), ...get(s(k)), ...get(s(k + 1)), ...simd.pmin(), ...set(s(k + 1)), ...set(s(k))]),
-  );
   return {
     name: 'refresh',
     params: [I32, I32, I32, I32],
@@ -89,7 +86,7 @@ function refreshFunction({ n, m }: NmPattern): WasmFunction {
       ...chunkEnd(J, 1, END),
       ...op.loop,
       ...members.flatMap((i) => [...get(p(i)), ...get(J), op.i32Add, ...simd.load(), ...tee(v(i)), ...set(s(i))]),
-      ...network,
+      ...networkCode(sortingNetwork(m), s),
       ...members.flatMap((i) => [
         ...get(v(i)), ...get(vNext), ...simd.gt(), ...set(MASK),
         ...get(p(i)), ...get(J), op.i32Add, ...get(2), op.i32Add,
@@ -112,48 +109,61 @@ function compiled(pattern: NmPattern): WebAssembly.Module {
   const key = `${pattern.n}:${pattern.m}`;
   let module = modules.get(key);
   if (!module) {
-    module = new WebAssembly.Module(assembleModule([distances, refreshFunction(pattern)]));
+    module = new WebAssembly.Module(assembleModule([sumsFunction(), refreshFunction(pattern)]));
     modules.set(key, module);
   }
   return module;
 }
 
-type Distances = (t: number, rows: number, stride: number, count: number, out: number) => void;
+/** (t_0, …, t_{SUM_ROWS−1}, rows, stride, count, out). */
+type Sums = (...addresses: number[]) => void;
 type Refresh = (members: number, stride: number, thresholdOffset: number, out: number) => void;
 
 /**
  * Memory for a block of `block` rows of `stride` float32 columns (a multiple of 8; columns past the
- * data must stay 0) and their thresholds, with the two kernels.
+ * data must stay 0) and their thresholds, with the kernels.
  */
 export class ShuffleKernels {
   readonly rows: Float32Array;
   readonly threshold: Float32Array;
-  private readonly distanceOut: Float64Array;
-  private readonly memberIn: Int32Array;
+  private readonly sumOut: Float64Array;
   private readonly constantOut: Float64Array;
-  private readonly runDistances: Distances;
+  private readonly retainedOut: Float64Array;
+  private readonly memberIn: Int32Array;
+  private readonly runSums: Sums;
+  private readonly sumArgs: number[];
   private readonly runRefresh: Refresh;
+  private readonly runRetained: RetainedKernel;
 
-  constructor(block: number, readonly stride: number, pattern: NmPattern) {
+  constructor(block: number, readonly stride: number, private readonly pattern: NmPattern) {
     if (stride % 8 !== 0) throw new Error(`ShuffleKernels: stride ${stride} is not a multiple of 8`);
     const floats = block * stride;
-    const bytes = 8 * floats + 8 * block + 4 * pattern.m + 8 * pattern.m;
+    const f64 = SUM_ROWS * block + pattern.m + 2;
+    const bytes = 8 * floats + 8 * f64 + 4 * block;
     const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
     const { exports } = new WebAssembly.Instance(compiled(pattern), { env: { memory } });
-    this.runDistances = exports.distances as Distances;
+    this.runSums = exports.sums as Sums;
     this.runRefresh = exports.refresh as Refresh;
+    this.runRetained = retainedKernel(pattern, memory);
     this.rows = new Float32Array(memory.buffer, 0, floats);
     this.threshold = new Float32Array(memory.buffer, 4 * floats, floats);
-    this.distanceOut = new Float64Array(memory.buffer, 8 * floats, block);
-    this.constantOut = new Float64Array(memory.buffer, 8 * floats + 8 * block, pattern.m);
-    this.memberIn = new Int32Array(memory.buffer, 8 * floats + 8 * block + 8 * pattern.m, pattern.m);
+    const f64View = (offset: number, length: number) => new Float64Array(memory.buffer, 8 * floats + 8 * offset, length);
+    this.sumOut = f64View(0, SUM_ROWS * block);
+    this.constantOut = f64View(SUM_ROWS * block, pattern.m);
+    this.retainedOut = f64View(SUM_ROWS * block + pattern.m, 2);
+    this.memberIn = new Int32Array(memory.buffer, 8 * floats + 8 * f64, block);
+    this.sumArgs = [...new Array<number>(SUM_ROWS).fill(0), 0, 4 * stride, 0, this.sumOut.byteOffset];
   }
 
-  /** out[b] = Σ_j |rows[b, j] − threshold[a, j]| for b < count (a view, valid until the next call). */
-  distances(a: number, count: number): Float64Array {
-    const floats = this.rows.length;
-    this.runDistances(4 * (floats + a * this.stride), 0, 4 * this.stride, count, this.distanceOut.byteOffset);
-    return this.distanceOut;
+  /**
+   * out[SUM_ROWS · b + i] = Σ_j max(rows[b, j], threshold[a_i, j]) for b < count and the (at most
+   * SUM_ROWS) rows a_i (a view, valid until the next call).
+   */
+  sums(a: ArrayLike<number>, count: number): Float64Array {
+    for (let i = 0; i < SUM_ROWS; i++) this.sumArgs[i] = 4 * (this.rows.length + a[Math.min(i, a.length - 1)] * this.stride);
+    this.sumArgs[SUM_ROWS + 2] = count;
+    this.runSums(...this.sumArgs);
+    return this.sumOut;
   }
 
   /** Writes the thresholds of the group's rows; returns their constants c_i (a view, valid until the next call). */
@@ -161,5 +171,13 @@ export class ShuffleKernels {
     this.memberIn.set(group);
     this.runRefresh(this.memberIn.byteOffset, 4 * this.stride, 4 * this.rows.length, this.constantOut.byteOffset);
     return this.constantOut;
+  }
+
+  /** R and the total of the rows grouped in `order` (consecutive runs of M rows). */
+  retained(order: Int32Array): { retained: number; total: number } {
+    this.memberIn.set(order);
+    this.retainedOut.fill(0);
+    this.runRetained(this.memberIn.byteOffset, order.length / this.pattern.m, 4 * this.stride, this.retainedOut.byteOffset);
+    return { retained: this.retainedOut[0], total: this.retainedOut[1] };
   }
 }

@@ -96,6 +96,10 @@ test('random layers: every mode yields a permutation that never lowers R', () =>
       const r = retainedScore(s, pattern, result.perm).retained;
       assert.ok(r >= base, `${mode}`);
       for (const stage of result.stages) assert.ok(!stage.applied || stage.after > stage.before);
+      // the report ends with R of the permutation returned (the local stage's R comes from its search)
+      const reported = result.stages.reduce((last, stage) => (stage.applied ? stage.after : last), result.stages[0].before);
+      assert.ok(Math.abs(r - reported) <= 1e-6 * r, `${mode}: reported ${reported}, R ${r}`);
+      assert.ok(Math.abs(result.total - retainedScore(s, pattern).total) <= 1e-6 * result.total);
       if (mode === 'both') assert.ok(r > base, 'on random scores the shuffle finds a gain');
     }
   }

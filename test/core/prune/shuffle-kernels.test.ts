@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createPrng } from '../../../src/core/calib/prng';
-import { ShuffleKernels } from '../../../src/core/prune/shuffle-kernels';
+import { ShuffleKernels, SUM_ROWS } from '../../../src/core/prune/shuffle-kernels';
 
 // The SIMD kernels against plain loops, for several patterns (each compiles its own sorting network).
 for (const pattern of [{ n: 2, m: 4 }, { n: 1, m: 2 }, { n: 3, m: 8 }, { n: 15, m: 16 }, { n: 5, m: 16 }]) {
@@ -25,12 +25,29 @@ for (const pattern of [{ n: 2, m: 4 }, { n: 1, m: 2 }, { n: 3, m: 8 }, { n: 15, 
       });
     }
     constants.forEach((c, i) => assert.ok(Math.abs(c - expectedConstants[i]) < 1e-5, `constant ${i}: ${c} vs ${expectedConstants[i]}`));
-    const distances = kernels.distances(3, block);
-    for (let b = 0; b < block; b++) {
-      let expected = 0;
-      for (let j = 0; j < stride; j++) expected += Math.abs(kernels.rows[b * stride + j] - kernels.threshold[3 * stride + j]);
-      assert.ok(Math.abs(distances[b] - expected) < 1e-5, `distance to row ${b}`);
+    // Σ max(row b, threshold of a) for 1 to SUM_ROWS threshold rows at once
+    for (const a of [[3], [0, block - 1, 2, 1].slice(0, SUM_ROWS), [1, 2]]) {
+      const sums = kernels.sums(a, block);
+      for (let b = 0; b < block; b++) {
+        a.forEach((row, i) => {
+          let expected = 0;
+          for (let j = 0; j < stride; j++) expected += Math.max(kernels.rows[b * stride + j], kernels.threshold[row * stride + j]);
+          assert.ok(Math.abs(sums[SUM_ROWS * b + i] - expected) < 1e-5, `sum of row ${b} against threshold ${row}`);
+        });
+      }
     }
+    // R and the total of the block grouped as [group, the other rows]
+    const others = Int32Array.from({ length: pattern.m }, (_, i) => 2 * i);
+    let [retained, total] = [0, 0];
+    for (const rows of [group, others]) {
+      for (let j = 0; j < width; j++) {
+        const values = [...rows].map((r) => kernels.rows[r * stride + j]).sort((x, y) => y - x);
+        retained += values.slice(0, pattern.n).reduce((x, y) => x + y, 0);
+        total += values.reduce((x, y) => x + y, 0);
+      }
+    }
+    const r = kernels.retained(Int32Array.from([...group, ...others]));
+    assert.ok(Math.abs(r.retained - retained) < 1e-5 && Math.abs(r.total - total) < 1e-5, `R ${r.retained} vs ${retained}`);
   });
 }
 
