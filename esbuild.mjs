@@ -6,6 +6,8 @@ const nodeBundles = [
   { entry: 'src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   { entry: 'src/extension/extension.ts', out: 'dist/extension.js' },
   { entry: 'src/server/main.ts', out: 'dist/server.js', banner: '#!/usr/bin/env node' },
+  // Worker threads of the pruner (src/core/pipeline/group-workers.ts finds it next to the bundle that starts it).
+  { entry: 'src/core/pipeline/group-worker.ts', out: 'dist/group-worker.js' },
   // The worker runs CLI commands in-process: keep src/cli/main.ts's `require.main === module` block from firing.
   { entry: 'src/worker/main.ts', out: 'dist/worker.js', define: { 'require.main': 'undefined' } },
   // The extension-host test suite (mocha stays external: it loads its reporters by name).
