@@ -1,21 +1,48 @@
 import { siblingWidth } from './channel-rows';
 import type { NmPattern } from './pattern';
 import type { WeightMatrix } from './weight-matrix';
-import { strides } from './weight-matrix';
 
-/** Channel importance s_k = Σ_n S[k, n], summed over all siblings. */
+/**
+ * Channel importance s_k = Σ_n S[k, n], summed over all siblings. Each channel's sum runs over n in
+ * order (the same float64 result as the plain loop); [K, N] rows are summed four channels at a time so
+ * the four chains of dependent adds overlap, [N, K] unit by unit so the reads stay sequential.
+ */
 export function channelImportance(siblings: readonly WeightMatrix[]): Float64Array {
   siblingWidth(siblings);
   const importance = new Float64Array(siblings[0].K);
+  const sums = new Float64Array(siblings[0].K);
   for (const s of siblings) {
-    const { kStride, nStride } = strides(s);
-    for (let k = 0; k < s.K; k++) {
-      let sum = 0;
-      for (let n = 0, i = k * kStride; n < s.N; n++, i += nStride) sum += s.data[i];
-      importance[k] += sum;
-    }
+    if (s.layout === 'KN') rowSums(s.data, s.K, s.N, sums);
+    else unitSums(s.data, s.K, s.N, sums);
+    for (let k = 0; k < s.K; k++) importance[k] += sums[k];
   }
   return importance;
+}
+
+/** sums[k] = Σ_n data[k·N + n], in order of n. */
+function rowSums(data: Float32Array, K: number, N: number, sums: Float64Array): void {
+  let k = 0;
+  for (; k + 4 <= K; k += 4) {
+    let [s0, s1, s2, s3] = [0, 0, 0, 0];
+    for (let n = 0, i = k * N; n < N; n++, i++) {
+      s0 += data[i];
+      s1 += data[i + N];
+      s2 += data[i + 2 * N];
+      s3 += data[i + 3 * N];
+    }
+    [sums[k], sums[k + 1], sums[k + 2], sums[k + 3]] = [s0, s1, s2, s3];
+  }
+  for (; k < K; k++) {
+    let sum = 0;
+    for (let n = 0, i = k * N; n < N; n++, i++) sum += data[i];
+    sums[k] = sum;
+  }
+}
+
+/** sums[k] = Σ_n data[n·K + k], in order of n. */
+function unitSums(data: Float32Array, K: number, N: number, sums: Float64Array): void {
+  sums.fill(0);
+  for (let n = 0; n < N; n++) for (let k = 0, i = n * K; k < K; k++, i++) sums[k] += data[i];
 }
 
 /**
