@@ -34,8 +34,8 @@ export function gatherChannelRows(
         out.set(m.data.subarray(start, start + m.N), r * stride + column);
       }
     } else {
-      // [N, K]: one stored row per output unit, so read unit by unit (the channels' values of one
-      // unit share cache lines) and write down the columns of `out`.
+      // [N, K] (callers that read many rows transpose first, see channelMajor): unit by unit, so
+      // the channels' values of one unit share cache lines.
       for (let n = 0; n < m.N; n++) {
         const base = n * m.K;
         for (let r = 0, i = column + n; r < channels.length; r++, i += stride) out[i] = m.data[base + channels[r]];
@@ -45,3 +45,27 @@ export function gatherChannelRows(
   }
 }
 
+
+const TRANSPOSE_TILE = 32;
+
+/**
+ * The matrix stored [K, N] (itself when it already is). The channel search reads whole channel rows,
+ * which in [N, K] are strided gathers: with a shuffled order every value is a cache miss (~70 ns per
+ * value on one 11008×768 layer against ~8 ns for this cache-blocked transpose), so channel-row readers
+ * transpose once up front.
+ */
+export function channelMajor(m: WeightMatrix): WeightMatrix {
+  if (m.layout === 'KN') return m;
+  const { K, N, data } = m;
+  const out = new Float32Array(K * N);
+  for (let n0 = 0; n0 < N; n0 += TRANSPOSE_TILE) {
+    const n1 = Math.min(N, n0 + TRANSPOSE_TILE);
+    for (let k0 = 0; k0 < K; k0 += TRANSPOSE_TILE) {
+      const k1 = Math.min(K, k0 + TRANSPOSE_TILE);
+      for (let n = n0; n < n1; n++) {
+        for (let k = k0, i = n * K + k0, o = k0 * N + n; k < k1; k++, i++, o += N) out[o] = data[i];
+      }
+    }
+  }
+  return { data: out, K, N, layout: 'KN' };
+}

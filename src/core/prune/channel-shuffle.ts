@@ -1,4 +1,5 @@
 import { throwIfAborted, UserError } from '../errors';
+import { channelMajor, siblingWidth } from './channel-rows';
 import { globalShuffle } from './global-shuffle';
 import type { LocalShuffleOptions } from './local-shuffle';
 import { localShuffle } from './local-shuffle';
@@ -52,11 +53,14 @@ export function parseShuffleMode(text: string): ShuffleMode {
  * stage reports R of its start and of its result block by block as its search computes them, so its
  * gain is their difference (exactly 0 when it made no swap) added to the R it started from.
  */
-export function shuffleChannels(siblings: readonly WeightMatrix[], pattern: NmPattern, options: ShuffleOptions): ShuffleResult {
-  const K = siblings[0]?.K ?? 0;
+export function shuffleChannels(scores: readonly WeightMatrix[], pattern: NmPattern, options: ShuffleOptions): ShuffleResult {
+  const K = scores[0]?.K ?? 0;
   const identity = identityPermutation(K);
   const reason = denseReason(K, pattern);
   if (reason) return { perm: identity, stages: [], total: 0, denseReason: reason };
+  // every stage reads channel rows: transpose [N, K] siblings once (checked first), not in each stage
+  siblingWidth(scores);
+  const siblings = scores.map(channelMajor);
   const runGlobal = options.mode === 'global' || options.mode === 'both';
   const runLocal = options.mode === 'local' || options.mode === 'both';
   let current: { perm: Int32Array; retained: number; total: number } | undefined;

@@ -1,6 +1,6 @@
 import { throwIfAborted, UserError } from '../errors';
 import type { JobOptions } from '../progress';
-import { gatherChannelRows, siblingWidth } from './channel-rows';
+import { channelMajor, gatherChannelRows, siblingWidth } from './channel-rows';
 import { BlockSwapSearch } from './block-swap-search';
 import type { NmPattern } from './pattern';
 import { denseReason } from './pattern';
@@ -43,13 +43,14 @@ export function localShuffle(
   }
   const maxSwaps = options.maxSwapsPerBlock ?? DEFAULT_MAX_SWAPS_PER_BLOCK;
   const perm = start.slice();
+  const rowsOf = siblings.map(channelMajor);
   const search = new BlockSwapSearch(block, width, pattern);
   const blocks = Math.ceil(K / block);
   const result: LocalShuffleResult = { perm, swaps: 0, before: 0, after: 0, total: 0 };
   for (let b = 0; b < blocks; b++) {
     throwIfAborted(options.signal);
     const channels = perm.slice(b * block, Math.min(K, (b + 1) * block));
-    gatherChannelRows(siblings, channels, search.stride, search.rows);
+    gatherChannelRows(rowsOf, channels, search.stride, search.rows);
     const found = search.run(channels.length, maxSwaps, SWAP_TOLERANCE);
     found.order.forEach((row, i) => (perm[b * block + i] = channels[row]));
     result.swaps += found.swaps;

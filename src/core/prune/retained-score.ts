@@ -1,4 +1,4 @@
-import { gatherChannelRows, siblingWidth } from './channel-rows';
+import { channelMajor, gatherChannelRows, siblingWidth } from './channel-rows';
 import type { NmPattern } from './pattern';
 import { denseReason } from './pattern';
 import { checkPermutation, identityPermutation } from './permutation';
@@ -21,8 +21,8 @@ export function retainedRatio(retained: number, total: number): RetainedScore {
 
 /**
  * R(π) = Σ_n Σ_groups (sum of the N largest scores in the group) over the siblings' output units,
- * with the groups cut from the permuted channel order π (identity when omitted). The channel rows are
- * gathered a tile at a time into WebAssembly memory and summed by a SIMD kernel (retained-kernel.ts;
+ * with the groups cut from the permuted channel order π (identity when omitted). The channel rows
+ * ([N, K] siblings are transposed first, see channelMajor) are gathered a tile at a time into WebAssembly memory and summed by a SIMD kernel (retained-kernel.ts;
  * float32 partial sums, relative error ~1e-7).
  */
 export function retainedScore(siblings: readonly WeightMatrix[], pattern: NmPattern, perm?: Int32Array): RetainedScore {
@@ -32,6 +32,7 @@ export function retainedScore(siblings: readonly WeightMatrix[], pattern: NmPatt
   if (reason) throw new Error(`retained score: ${reason}`);
   const order = perm ?? identityPermutation(K);
   checkPermutation(order, K);
+  const rowsOf = siblings.map(channelMajor);
   const m = pattern.m;
   const stride = Math.ceil(width / 4) * 4;
   const tile = Math.min(K, Math.max(1, Math.floor(TILE_FLOATS / (stride * m))) * m);
@@ -44,7 +45,7 @@ export function retainedScore(siblings: readonly WeightMatrix[], pattern: NmPatt
   const out = new Float64Array(memory.buffer, rowBytes + 4 * tile + (tile % 2 ? 4 : 0), 2);
   for (let k0 = 0; k0 < K; k0 += tile) {
     const channels = order.subarray(k0, Math.min(K, k0 + tile));
-    gatherChannelRows(siblings, channels, stride, rows);
+    gatherChannelRows(rowsOf, channels, stride, rows);
     sum(members.byteOffset, channels.length / m, 4 * stride, out.byteOffset);
   }
   return retainedRatio(out[0], out[1]);
