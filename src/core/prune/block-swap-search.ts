@@ -24,6 +24,8 @@ export class BlockSwapSearch {
   private readonly kernel: ShuffleKernels;
   private readonly constant: Float64Array;
   private readonly delta: Float64Array;
+  /** gain[a, b] = Δ(a→b) + Δ(b→a), symmetric, −∞ inside a group: the swap scan reads rows in order. */
+  private readonly gain: Float64Array;
   private readonly members: Int32Array;
   private readonly groupOf: Int32Array;
   /** The rows of the two groups a swap changed. */
@@ -36,6 +38,7 @@ export class BlockSwapSearch {
     this.rows = this.kernel.rows;
     this.constant = new Float64Array(block);
     this.delta = new Float64Array(block * block);
+    this.gain = new Float64Array(block * block);
     this.members = new Int32Array(block);
     this.groupOf = new Int32Array(block);
     this.changed = new Int32Array(2 * pattern.m);
@@ -55,6 +58,7 @@ export class BlockSwapSearch {
     const start = this.kernel.retained(this.members.subarray(0, size));
     for (let g = 0; g < size / m; g++) this.refreshGroup(g);
     this.fillDeltaRows(this.members.subarray(0, size));
+    this.updateGains(this.members.subarray(0, size));
     let swaps = 0;
     while (swaps < maxSwaps) {
       const best = this.bestSwap(relativeTolerance * Math.abs(start.total));
@@ -88,18 +92,28 @@ export class BlockSwapSearch {
     }
   }
 
-  /** a · size + b of the swap with the largest gain above `tolerance` (first found on ties), or −1. */
+  /** Recomputes gain[a, ·] and gain[·, a] for the listed rows a (their Δ rows must be current). */
+  private updateGains(rows: Int32Array): void {
+    const { size, groupOf, delta, gain } = this;
+    for (const a of rows) {
+      for (let b = 0; b < size; b++) {
+        const g = groupOf[a] === groupOf[b] ? -Infinity : delta[a * size + b] + delta[b * size + a];
+        gain[a * size + b] = g;
+        gain[b * size + a] = g;
+      }
+    }
+  }
+
+  /** a · size + b (a < b) of the swap with the largest gain above `tolerance` (first found on ties), or −1. */
   private bestSwap(tolerance: number): number {
-    const { size, groupOf, delta } = this;
+    const { size, gain } = this;
     let best = -1;
     let bestGain = tolerance;
     for (let a = 0; a < size; a++) {
-      for (let b = a + 1; b < size; b++) {
-        if (groupOf[a] === groupOf[b]) continue;
-        const gain = delta[a * size + b] + delta[b * size + a];
-        if (gain > bestGain) {
-          bestGain = gain;
-          best = a * size + b;
+      for (let i = a * size + a + 1, end = (a + 1) * size; i < end; i++) {
+        if (gain[i] > bestGain) {
+          bestGain = gain[i];
+          best = i;
         }
       }
     }
@@ -120,6 +134,7 @@ export class BlockSwapSearch {
     changed.set(members.subarray(g * m, g * m + m));
     changed.set(members.subarray(h * m, h * m + m), m);
     this.fillDeltaRows(changed);
+    this.updateGains(changed);
   }
 
   /** Rows in group order, ascending inside each group. */
