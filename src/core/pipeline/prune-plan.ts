@@ -30,7 +30,7 @@ export interface PrunePlan {
 export interface PlanOptions extends JobOptions {
   /** Keep each layer's mask in the original channel order (for comparing methods). */
   keepMasks?: boolean;
-  /** Worker threads for the per-group work (default: one per core; 0: all in this thread). */
+  /** Worker threads for the per-group work (default: one per core with a shuffle, else 0: all in this thread). */
   workers?: number;
 }
 
@@ -82,7 +82,9 @@ export async function planPruning(
     opts.onProgress?.({ stage: 'pruning', done: g + 1, total, detail: siblings.map((l) => l.name).join(', ') });
   };
 
-  const pool = total > 1 ? GroupWorkers.start(opts.workers ?? defaultPruneWorkers(), opts.signal) : undefined;
+  // Threads pay off for the shuffle; without it a group takes ~20 ms and starting them costs more.
+  const shuffles = !!method.pattern && method.shuffle !== 'none';
+  const pool = total > 1 ? GroupWorkers.start(opts.workers ?? (shuffles ? defaultPruneWorkers() : 0), opts.signal) : undefined;
   const pruner = !pool && method.pattern ? new PatternPruner(method.pattern) : undefined;
   try {
     opts.onProgress?.({ stage: 'pruning', done: 0, total });
