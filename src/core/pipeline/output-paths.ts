@@ -2,12 +2,18 @@ import { rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors';
 import { formatPattern, type NmPattern } from '../prune/pattern';
+import { defaultShuffle, type MethodOptions } from './prune-options';
 
-/** `model.onnx` → `model.2of4.esparse.onnx` (N:M) or `model.50pct.wanda.onnx` (unstructured), next to the input. */
-export function prunedModelPath(modelPath: string, method: string, target: { pattern?: NmPattern; sparsity?: number }): string {
+/**
+ * `model.onnx` → `model.2of4.esparse.onnx` (N:M) or `model.50pct.wanda.onnx` (unstructured), next to
+ * the input; a shuffle other than the method's default is named too (`model.2of4.esparse-none.onnx`,
+ * `model.2of4.wanda-both.onnx`), so that variants do not overwrite each other.
+ */
+export function prunedModelPath(modelPath: string, method: MethodOptions): string {
   const stem = basename(modelPath).replace(/\.onnx$/i, '');
-  const tag = target.pattern ? `${target.pattern.n}of${target.pattern.m}` : `${Math.round((target.sparsity ?? 0) * 100)}pct`;
-  return join(dirname(modelPath), `${stem}.${tag}.${method}.onnx`);
+  const tag = method.pattern ? `${method.pattern.n}of${method.pattern.m}` : `${Math.round((method.sparsity ?? 0) * 100)}pct`;
+  const variant = method.pattern && method.shuffle !== defaultShuffle(method.method) ? `${method.method}-${method.shuffle}` : method.method;
+  return join(dirname(modelPath), `${stem}.${tag}.${variant}.onnx`);
 }
 
 /** The report written next to a pruned model: `X.onnx` → `X.report.json`. */

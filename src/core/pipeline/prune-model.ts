@@ -74,7 +74,7 @@ export async function pruneModel(modelPath: string, opts: PruneJobOptions): Prom
   const model = await loadModel(modelPath);
   const scan = findLinearLayers(model);
   const selection = selectLayers(scan, opts, model.path);
-  const outPath = resolve(opts.out ?? prunedModelPath(model.path, method.method, method));
+  const outPath = resolve(opts.out ?? prunedModelPath(model.path, method));
   const outReport = reportPath(outPath);
   await checkWritable(outPath);
   lap('load', t);
