@@ -82,12 +82,13 @@ export class BlockSwapSearch {
   /** delta[a, b] = Δ(a→b) for every listed row a and every b (meaningful outside a's group). */
   private fillDeltaRows(rows: Int32Array): void {
     const { size, delta, constant } = this;
-    for (let first = 0; first < rows.length; first += SUM_ROWS) {
-      const tile = rows.subarray(first, first + SUM_ROWS);
+    const step = SUM_ROWS; // a local: under tsx an imported binding is a getter call in the loop
+    for (let first = 0; first < rows.length; first += step) {
+      const tile = rows.subarray(first, first + step);
       const sums = this.kernel.sums(tile, size);
       for (let i = 0; i < tile.length; i++) {
         const a = tile[i];
-        for (let b = 0, row = a * size; b < size; b++) delta[row + b] = constant[a] + sums[SUM_ROWS * b + i];
+        for (let b = 0, row = a * size, j = i; b < size; b++, j += step) delta[row + b] = constant[a] + sums[j];
       }
     }
   }

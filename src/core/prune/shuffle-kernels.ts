@@ -18,39 +18,55 @@ export const SUM_ROWS = 4;
 /**
  * sums(t_0, …, t_{R−1}, rows, stride, count, out) with R = SUM_ROWS: out[R·b + i] =
  * Σ_j max(rows[b][j], t_i[j]) for b < count (float64), where rows are `stride` bytes apart (a multiple
- * of 16) and t_i are the addresses of R threshold rows. One accumulator per threshold row hides the
- * latency of the adds.
+ * of 16) and t_i are the addresses of R threshold rows. Two rows b, b+1 at a time (b+1 = b for an odd
+ * last row): each vector of a threshold row is loaded once for both, each of theirs once for all R,
+ * into 2R independent accumulators.
  */
 function sumsFunction(): WasmFunction {
   const tiles = Array.from({ length: SUM_ROWS }, (_, i) => i);
   const [ROWS, STRIDE, COUNT, OUT] = [0, 1, 2, 3].map((i) => SUM_ROWS + i);
-  const [B, J, ROW, END, X] = [4, 5, 6, 7, 8].map((i) => SUM_ROWS + i);
-  const acc = (i: number) => SUM_ROWS + 9 + i;
-  const total = (i: number) => 2 * SUM_ROWS + 9 + i;
+  const [B, B1, J, ROW0, ROW1, END] = [4, 5, 6, 7, 8, 9].map((i) => SUM_ROWS + i);
+  const [X0, X1, T] = [10, 11, 12].map((i) => SUM_ROWS + i);
+  const acc = (i: number, r: number) => SUM_ROWS + 13 + 2 * i + r;
+  const total = (i: number, r: number) => 3 * SUM_ROWS + 13 + 2 * i + r;
+  const store = (row: number, r: number): number[] =>
+    tiles.flatMap((i) => [...get(OUT), ...get(row), ...i32(8 * SUM_ROWS), op.i32Mul, op.i32Add, ...i32(8 * i), op.i32Add, ...get(total(i, r)), ...op.f64Store]);
   return {
     name: 'sums',
     params: new Array<number>(SUM_ROWS + 4).fill(I32),
-    locals: [[4, I32], [1 + SUM_ROWS, V128], [SUM_ROWS, F64]],
+    locals: [[6, I32], [3 + 2 * SUM_ROWS, V128], [2 * SUM_ROWS, F64]],
     body: [
       ...i32(0), ...set(B),
       ...op.loop,
-      ...tiles.flatMap((i) => [...op.f64Zero, ...set(total(i))]),
+      // b1 = min(b + 1, count − 1)
+      ...get(B), ...i32(1), op.i32Add, ...tee(B1), ...get(B), ...get(B1), ...get(COUNT), op.i32LtU, op.select, ...set(B1),
+      ...tiles.flatMap((i) => [...op.f64Zero, ...set(total(i, 0)), ...op.f64Zero, ...set(total(i, 1))]),
       ...i32(0), ...set(J),
-      ...get(ROWS), ...get(B), ...get(STRIDE), op.i32Mul, op.i32Add, ...set(ROW),
+      ...get(ROWS), ...get(B), ...get(STRIDE), op.i32Mul, op.i32Add, ...set(ROW0),
+      ...get(ROWS), ...get(B1), ...get(STRIDE), op.i32Mul, op.i32Add, ...set(ROW1),
       ...op.block, ...op.loop,
       ...get(J), ...get(STRIDE), op.i32GeU, op.brIf, 1,
-      ...tiles.flatMap((i) => [...simd.zero(), ...set(acc(i))]),
+      ...tiles.flatMap((i) => [...simd.zero(), ...set(acc(i, 0)), ...simd.zero(), ...set(acc(i, 1))]),
       ...chunkEnd(J, STRIDE, END),
       ...op.loop,
-      ...get(ROW), ...get(J), op.i32Add, ...simd.load(), ...set(X),
-      ...tiles.flatMap((i) => [...get(acc(i)), ...get(X), ...get(i), ...get(J), op.i32Add, ...simd.load(), ...simd.pmax(), ...simd.add(), ...set(acc(i))]),
+      ...get(ROW0), ...get(J), op.i32Add, ...simd.load(), ...set(X0),
+      ...get(ROW1), ...get(J), op.i32Add, ...simd.load(), ...set(X1),
+      ...tiles.flatMap((i) => [
+        ...get(i), ...get(J), op.i32Add, ...simd.load(), ...set(T),
+        ...get(acc(i, 0)), ...get(X0), ...get(T), ...simd.pmax(), ...simd.add(), ...set(acc(i, 0)),
+        ...get(acc(i, 1)), ...get(X1), ...get(T), ...simd.pmax(), ...simd.add(), ...set(acc(i, 1)),
+      ]),
       ...get(J), ...i32(16), op.i32Add, ...tee(J), ...get(END), op.i32LtU, op.brIf, 0,
       op.end,
-      ...tiles.flatMap((i) => [...get(total(i)), ...addLanesToF64(acc(i)), ...set(total(i))]),
+      ...tiles.flatMap((i) => [
+        ...get(total(i, 0)), ...addLanesToF64(acc(i, 0)), ...set(total(i, 0)),
+        ...get(total(i, 1)), ...addLanesToF64(acc(i, 1)), ...set(total(i, 1)),
+      ]),
       op.br, 0,
       op.end, op.end,
-      ...tiles.flatMap((i) => [...get(OUT), ...get(B), ...i32(8 * SUM_ROWS), op.i32Mul, op.i32Add, ...i32(8 * i), op.i32Add, ...get(total(i)), ...op.f64Store]),
-      ...get(B), ...i32(1), op.i32Add, ...tee(B), ...get(COUNT), op.i32LtU, op.brIf, 0,
+      ...store(B, 0),
+      ...store(B1, 1),
+      ...get(B), ...i32(2), op.i32Add, ...tee(B), ...get(COUNT), op.i32LtU, op.brIf, 0,
       op.end,
     ],
   };

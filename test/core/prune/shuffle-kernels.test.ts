@@ -26,9 +26,10 @@ for (const pattern of [{ n: 2, m: 4 }, { n: 1, m: 2 }, { n: 3, m: 8 }, { n: 15, 
     }
     constants.forEach((c, i) => assert.ok(Math.abs(c - expectedConstants[i]) < 1e-5, `constant ${i}: ${c} vs ${expectedConstants[i]}`));
     // Σ max(row b, threshold of a) for 1 to SUM_ROWS threshold rows at once
-    for (const a of [[3], [0, block - 1, 2, 1].slice(0, SUM_ROWS), [1, 2]]) {
-      const sums = kernels.sums(a, block);
-      for (let b = 0; b < block; b++) {
+    // (an odd count too: the kernel takes rows b in pairs)
+    for (const [a, count] of [[[3], block], [[0, block - 1, 2, 1].slice(0, SUM_ROWS), block - 1], [[1, 2], block]] as const) {
+      const sums = kernels.sums(a, count);
+      for (let b = 0; b < count; b++) {
         a.forEach((row, i) => {
           let expected = 0;
           for (let j = 0; j < stride; j++) expected += Math.max(kernels.rows[b * stride + j], kernels.threshold[row * stride + j]);
