@@ -6,8 +6,9 @@ const nodeBundles = [
   { entry: 'src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   { entry: 'src/extension/extension.ts', out: 'dist/extension.js' },
   { entry: 'src/server/main.ts', out: 'dist/server.js', banner: '#!/usr/bin/env node' },
-  // Worker threads of the pruner (src/core/pipeline/group-workers.ts finds it next to the bundle that starts it).
+  // Worker threads of the pruner and of the histogram pass (src/core/worker-thread.ts finds them next to the bundle that starts them).
   { entry: 'src/core/pipeline/group-worker.ts', out: 'dist/group-worker.js' },
+  { entry: 'src/core/stats/histogram-worker.ts', out: 'dist/histogram-worker.js' },
   // The worker runs CLI commands in-process: keep src/cli/main.ts's `require.main === module` block from firing.
   { entry: 'src/worker/main.ts', out: 'dist/worker.js', define: { 'require.main': 'undefined' } },
   // The extension-host test suite (mocha stays external: it loads its reporters by name).

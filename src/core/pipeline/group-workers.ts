@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { CancelledError, UserError } from '../errors';
+import { startWorkerThread } from '../worker-thread';
 import type { GroupJob, GroupResult } from './group-pruning';
 
 export type FromWorker = { id: number; result: GroupResult } | { id: number; error: { message: string; user: boolean } };
@@ -17,21 +16,6 @@ export function resultBuffers(result: GroupResult): ArrayBuffer[] {
   }
   if (result.perm) buffers.add(result.perm.buffer as ArrayBuffer);
   return [...buffers];
-}
-
-/** The worker script next to this file: the bundle's dist/group-worker.js, or the TypeScript source under tsx. */
-function workerScript(): string | undefined {
-  for (const name of ['group-worker.js', 'group-worker.ts']) {
-    const path = join(__dirname, name);
-    if (existsSync(path)) return path;
-  }
-  return undefined;
-}
-
-/** A thread running `script`; the TypeScript source (tests, benchmarks under tsx) goes through tsx's require hook. */
-function startWorker(script: string): Worker {
-  if (script.endsWith('.js')) return new Worker(script);
-  return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(script)});`, { eval: true });
 }
 
 /** How many worker threads pruning uses by default: one per core, at most 8. */
@@ -62,9 +46,9 @@ export class GroupWorkers {
 
   /** Starts `count` threads; undefined when the worker script is missing (run in-process instead). */
   static start(count: number, signal?: AbortSignal): GroupWorkers | undefined {
-    const script = workerScript();
-    if (!script || count < 1) return undefined;
-    return new GroupWorkers(Array.from({ length: count }, () => startWorker(script)), signal);
+    const workers = Array.from({ length: count }, () => startWorkerThread(__dirname, 'group-worker'));
+    if (count < 1 || workers.some((w) => !w)) return undefined;
+    return new GroupWorkers(workers as Worker[], signal);
   }
 
   get size(): number {

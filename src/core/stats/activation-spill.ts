@@ -4,17 +4,19 @@ import { join } from 'node:path';
 import { UserError } from '../errors';
 
 /**
- * A private temporary file of fp32 activations, written sequentially in pass 1 and read back in
- * the same order in pass 2 (see docs/calibration.md): it lets the histogram use the exact final
+ * A private temporary file of fp32 activations, written sequentially in pass 1 and read back by
+ * position in pass 2, tap by tap, on two threads (histogram-share.ts) (see docs/calibration.md): it lets the histogram use the exact final
  * min/max without holding all activations in memory or running the model twice.
  */
 export class ActivationSpill {
   private readonly fd: number;
   private writePos = 0;
-  private readPos = 0;
+
+  readonly path: string;
 
   private constructor(readonly dir: string) {
-    this.fd = openSync(join(dir, 'activations.f32'), 'w+', 0o600);
+    this.path = join(dir, 'activations.f32');
+    this.fd = openSync(this.path, 'w+', 0o600);
   }
 
   /** Creates the file in a fresh folder under `parent` (default: the OS temp folder). */
@@ -36,16 +38,9 @@ export class ActivationSpill {
     this.writePos += bytes.length;
   }
 
-  /** Reads the next `length` floats (in write order) into the start of `into`; returns that view. */
-  readNext(into: Float32Array, length: number): Float32Array {
-    const bytes = new Uint8Array(into.buffer, into.byteOffset, length * 4);
-    for (let done = 0; done < bytes.length; ) {
-      const n = readSync(this.fd, bytes, done, bytes.length - done, this.readPos + done);
-      if (n === 0) throw new Error(`activation spill file ended early at byte ${this.readPos + done}`);
-      done += n;
-    }
-    this.readPos += bytes.length;
-    return into.subarray(0, length);
+  /** Reads `length` floats written at byte `position` into the start of `into`; returns that view. */
+  readAt(into: Float32Array, length: number, position: number): Float32Array {
+    return readFloatsAt(this.fd, into, length, position);
   }
 
   /** Closes and deletes the file and its folder. Safe to call twice. */
@@ -57,6 +52,17 @@ export class ActivationSpill {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Reads `length` floats at byte `position` of the file `fd` into the start of `into`; returns that view. */
+export function readFloatsAt(fd: number, into: Float32Array, length: number, position: number): Float32Array {
+  const bytes = new Uint8Array(into.buffer, into.byteOffset, length * 4);
+  for (let done = 0; done < bytes.length; ) {
+    const n = readSync(fd, bytes, done, bytes.length - done, position + done);
+    if (n === 0) throw new Error(`activation spill file ended early at byte ${position + done}`);
+    done += n;
+  }
+  return into.subarray(0, length);
 }
 
 /** Free bytes on the file system holding `dir` (0 when it cannot be read). */

@@ -10,6 +10,7 @@ import { ActivationSpill, freeBytes } from './activation-spill';
 import { forwardBatches } from './batch-forward';
 import { createChannelStats, type ChannelStats } from './channel-stats';
 import { binScales, startHistogram } from './histogram';
+import { shareHistograms, type SpillChunk } from './histogram-share';
 import { StatsKernels } from './stats-kernels';
 import { buildTapModel } from './tap-model';
 
@@ -92,28 +93,37 @@ export function chooseHistogramPass(pass: HistogramPass, windows: TokenWindows, 
   return freeBytes(tempDir) > needed * 1.1 + 256 * 2 ** 20 ? 'spill' : 'rerun';
 }
 
-/** Pass 1 takes the extremes and Σx² and spills the activations; pass 2 reads them back. */
+/**
+ * Pass 1 takes the extremes and Σx² and spills the activations; pass 2 reads them back and counts
+ * the histograms, half of the taps on a worker thread (the other core is idle once the forward ends).
+ */
 async function spillPasses(run: Run): Promise<void> {
   const spill = ActivationSpill.create(run.opts.tempDir);
+  let stopHelper = () => undefined as void;
   try {
-    const lengths: number[] = [];
-    await reductionPass(run, (input) => {
+    const chunks: SpillChunk[][] = run.taps.map(() => []);
+    await reductionPass(run, (input, i) => {
+      chunks[i]!.push({ at: spill.bytesWritten, length: input.length });
       spill.append(input);
-      lengths.push(input.length);
     });
     const scales = startHistograms(run);
+    const taps = run.all.map((s, i) => ({ min: s.min, scales: scales[i]!, bins: run.opts.bins, chunks: chunks[i]! }));
+    const share = shareHistograms(spill.path, taps, run.opts.signal);
+    stopHelper = share.stop;
     const { samples } = run.windows;
-    const batches = lengths.length / run.taps.length;
+    const batches = chunks[0]!.length;
     for (let b = 0; b < batches; b++) {
       throwIfAborted(run.opts.signal);
-      run.all.forEach((stats, i) => {
-        const length = lengths[b * run.taps.length + i]!;
-        spill.readNext(run.kernels.input(length, run.taps[i]!.channels, run.opts.bins), length);
-        run.kernels.count(stats, scales[i]!, length);
-      });
+      for (const i of share.mine) {
+        const { at, length } = chunks[i]![b]!;
+        spill.readAt(run.kernels.input(length, run.taps[i]!.channels, run.opts.bins), length, at);
+        run.kernels.count(run.all[i]!, scales[i]!, length);
+      }
       run.opts.onProgress?.({ stage: 'histograms', done: Math.min((b + 1) * run.opts.batch, samples), total: samples });
     }
+    if (share.theirs) for (const [i, histogram] of await share.theirs) run.all[i]!.histogram = histogram;
   } finally {
+    stopHelper();
     spill.dispose();
   }
 }
@@ -126,12 +136,12 @@ async function rerunPasses(run: Run): Promise<void> {
 }
 
 /** The forward pass that takes every tap's min, max and Σx²; `alsoUse` sees each activation after. */
-function reductionPass(run: Run, alsoUse?: (input: Float32Array) => void): Promise<void> {
+function reductionPass(run: Run, alsoUse?: (input: Float32Array, tap: number) => void): Promise<void> {
   return pass(run, 'calibrating', (out) =>
     run.all.forEach((stats, i) => {
       const input = kernelInput(run, out, i);
       run.kernels.reduce(stats, input.length);
-      alsoUse?.(input);
+      alsoUse?.(input, i);
     }),
   );
 }
