@@ -1,4 +1,5 @@
-// Selection inside one group of M ≤ 16 scores (small, so an insertion sort is fastest).
+// Selection inside one group of M ≤ 16 scores for nmMask's plain loop (the retained score and the
+// shuffle kernels use sorting networks instead, see sorting-network.ts).
 
 /** Sorts values[0..m) descending in place (insertion sort). */
 export function sortDescending(values: Float64Array, m: number): void {
@@ -11,14 +12,6 @@ export function sortDescending(values: Float64Array, m: number): void {
     }
     values[j + 1] = v;
   }
-}
-
-/** Sum of the n largest of values[0..m); reorders `values`. */
-export function sumOfLargest(values: Float64Array, m: number, n: number): number {
-  sortDescending(values, m);
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += values[i];
-  return sum;
 }
 
 /**
