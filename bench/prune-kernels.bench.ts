@@ -1,8 +1,9 @@
 // Pruning kernels on GPT-2-small layer shapes (12 blocks × c_attn 768×2304, c_proj 768×768,
 // c_fc 768×3072, mlp c_proj 3072×768; K×N, stored [K,N]) with seeded random scores and statistics:
-// scoring, N:M and unstructured masks, global and local channel shuffles, and `shuffleChannels` with
-// `both` (the stages and their retained-score passes together, as the pipeline runs them). Each of the 4 shapes gets one
-// seeded matrix that every block reuses (generating 48 random matrices would dominate the bench).
+// scoring, N:M and unstructured masks, one retained-score pass, the global and local channel
+// shuffles, and `shuffleChannels` with `both` (the stages and their retained-score passes together,
+// as the pipeline runs them). Each of the 4 shapes gets one seeded matrix that every block reuses
+// (generating 48 random matrices would dominate the bench).
 // Prints and returns the median of 3 runs of wall and CPU milliseconds summed over the 48 layers
 // (CPU time is the steadier figure on a shared machine), and the shuffles alone on K = 11008.
 import { applyMask } from '../src/core/prune/apply-mask';
