@@ -30,6 +30,8 @@ export class BlockSwapSearch {
   private readonly groupOf: Int32Array;
   /** The rows of the two groups a swap changed. */
   private readonly changed: Int32Array;
+  /** The rows b a Δ row is computed for. */
+  private readonly sweep: Int32Array;
   private size = 0;
 
   constructor(block: number, width: number, private readonly pattern: NmPattern) {
@@ -42,6 +44,7 @@ export class BlockSwapSearch {
     this.members = new Int32Array(block);
     this.groupOf = new Int32Array(block);
     this.changed = new Int32Array(2 * pattern.m);
+    this.sweep = new Int32Array(block);
   }
 
   /**
@@ -79,16 +82,28 @@ export class BlockSwapSearch {
     for (let i = 0; i < m; i++) this.constant[group[i]] = constants[i];
   }
 
-  /** delta[a, b] = Δ(a→b) for every listed row a and every b (meaningful outside a's group). */
+  /**
+   * delta[a, b] = Δ(a→b) for every listed row a and every b outside a's group (entries inside it are
+   * never read). A tile of rows all in one group skips that group's rows b.
+   */
   private fillDeltaRows(rows: Int32Array): void {
-    const { size, delta, constant } = this;
+    const { size, delta, constant, groupOf, members } = this;
+    const m = this.pattern.m;
     const step = SUM_ROWS; // a local: under tsx an imported binding is a getter call in the loop
     for (let first = 0; first < rows.length; first += step) {
       const tile = rows.subarray(first, first + step);
-      const sums = this.kernel.sums(tile, size);
+      const g = groupOf[tile[0]];
+      const oneGroup = tile.every((a) => groupOf[a] === g);
+      const sweep = this.sweep.subarray(0, oneGroup ? size - m : size);
+      if (oneGroup) {
+        sweep.set(members.subarray(0, g * m));
+        sweep.set(members.subarray((g + 1) * m, size), g * m);
+      } else sweep.set(members.subarray(0, size));
+      const sums = this.kernel.sums(tile, sweep);
       for (let i = 0; i < tile.length; i++) {
-        const a = tile[i];
-        for (let b = 0, row = a * size, j = i; b < size; b++, j += step) delta[row + b] = constant[a] + sums[j];
+        const row = tile[i] * size;
+        const c = constant[tile[i]];
+        for (let p = 0, j = i; p < sweep.length; p++, j += step) delta[row + sweep[p]] = c + sums[j];
       }
     }
   }

@@ -16,15 +16,16 @@ import { addLanesToF64, assembleModule, F64, get, I32, i32, op, set, simd, tee, 
 export const SUM_ROWS = 4;
 
 /**
- * sums(t_0, …, t_{R−1}, rows, stride, count, out) with R = SUM_ROWS: out[R·b + i] =
- * Σ_j max(rows[b][j], t_i[j]) for b < count (float64), where rows are `stride` bytes apart (a multiple
- * of 16) and t_i are the addresses of R threshold rows. Two rows b, b+1 at a time (b+1 = b for an odd
- * last row): each vector of a threshold row is loaded once for both, each of theirs once for all R,
- * into 2R independent accumulators.
+ * sums(t_0, …, t_{R−1}, list, stride, count, out) with R = SUM_ROWS: out[R·p + i] =
+ * Σ_j max(row b_p[j], t_i[j]) for the rows b_p (p < count) whose indices are listed at `list`, where
+ * rows are `stride` bytes apart from address 0 (a multiple of 16) and t_i are the addresses of R
+ * threshold rows. Two rows at a time (the last one twice for an odd count): each vector of a
+ * threshold row is loaded once for both, each of theirs once for all R, into 2R independent
+ * accumulators.
  */
 function sumsFunction(): WasmFunction {
   const tiles = Array.from({ length: SUM_ROWS }, (_, i) => i);
-  const [ROWS, STRIDE, COUNT, OUT] = [0, 1, 2, 3].map((i) => SUM_ROWS + i);
+  const [LIST, STRIDE, COUNT, OUT] = [0, 1, 2, 3].map((i) => SUM_ROWS + i);
   const [B, B1, J, ROW0, ROW1, END] = [4, 5, 6, 7, 8, 9].map((i) => SUM_ROWS + i);
   const [X0, X1, T] = [10, 11, 12].map((i) => SUM_ROWS + i);
   const acc = (i: number, r: number) => SUM_ROWS + 13 + 2 * i + r;
@@ -42,8 +43,8 @@ function sumsFunction(): WasmFunction {
       ...get(B), ...i32(1), op.i32Add, ...tee(B1), ...get(B), ...get(B1), ...get(COUNT), op.i32LtU, op.select, ...set(B1),
       ...tiles.flatMap((i) => [...op.f64Zero, ...set(total(i, 0)), ...op.f64Zero, ...set(total(i, 1))]),
       ...i32(0), ...set(J),
-      ...get(ROWS), ...get(B), ...get(STRIDE), op.i32Mul, op.i32Add, ...set(ROW0),
-      ...get(ROWS), ...get(B1), ...get(STRIDE), op.i32Mul, op.i32Add, ...set(ROW1),
+      ...get(LIST), ...get(B), ...i32(2), op.i32Shl, op.i32Add, ...op.i32Load, ...get(STRIDE), op.i32Mul, ...set(ROW0),
+      ...get(LIST), ...get(B1), ...i32(2), op.i32Shl, op.i32Add, ...op.i32Load, ...get(STRIDE), op.i32Mul, ...set(ROW1),
       ...op.block, ...op.loop,
       ...get(J), ...get(STRIDE), op.i32GeU, op.brIf, 1,
       ...tiles.flatMap((i) => [...simd.zero(), ...set(acc(i, 0)), ...simd.zero(), ...set(acc(i, 1))]),
@@ -131,7 +132,7 @@ function compiled(pattern: NmPattern): WebAssembly.Module {
   return module;
 }
 
-/** (t_0, …, t_{SUM_ROWS−1}, rows, stride, count, out). */
+/** (t_0, …, t_{SUM_ROWS−1}, list, stride, count, out). */
 type Sums = (...addresses: number[]) => void;
 type Refresh = (members: number, stride: number, thresholdOffset: number, out: number) => void;
 
@@ -146,6 +147,7 @@ export class ShuffleKernels {
   private readonly constantOut: Float64Array;
   private readonly retainedOut: Float64Array;
   private readonly memberIn: Int32Array;
+  private readonly sumRowsIn: Int32Array;
   private readonly runSums: Sums;
   private readonly sumArgs: number[];
   private readonly runRefresh: Refresh;
@@ -155,7 +157,7 @@ export class ShuffleKernels {
     if (stride % 8 !== 0) throw new Error(`ShuffleKernels: stride ${stride} is not a multiple of 8`);
     const floats = block * stride;
     const f64 = SUM_ROWS * block + pattern.m + 2;
-    const bytes = 8 * floats + 8 * f64 + 4 * block;
+    const bytes = 8 * floats + 8 * f64 + 8 * block;
     const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
     const { exports } = new WebAssembly.Instance(compiled(pattern), { env: { memory } });
     this.runSums = exports.sums as Sums;
@@ -168,16 +170,18 @@ export class ShuffleKernels {
     this.constantOut = f64View(SUM_ROWS * block, pattern.m);
     this.retainedOut = f64View(SUM_ROWS * block + pattern.m, 2);
     this.memberIn = new Int32Array(memory.buffer, 8 * floats + 8 * f64, block);
-    this.sumArgs = [...new Array<number>(SUM_ROWS).fill(0), 0, 4 * stride, 0, this.sumOut.byteOffset];
+    this.sumRowsIn = new Int32Array(memory.buffer, 8 * floats + 8 * f64 + 4 * block, block);
+    this.sumArgs = [...new Array<number>(SUM_ROWS).fill(0), this.sumRowsIn.byteOffset, 4 * stride, 0, this.sumOut.byteOffset];
   }
 
   /**
-   * out[SUM_ROWS · b + i] = Σ_j max(rows[b, j], threshold[a_i, j]) for b < count and the (at most
-   * SUM_ROWS) rows a_i (a view, valid until the next call).
+   * out[SUM_ROWS · p + i] = Σ_j max(rows[b[p], j], threshold[a_i, j]) for the rows b[p] and the (at
+   * most SUM_ROWS) rows a_i (a view, valid until the next call).
    */
-  sums(a: ArrayLike<number>, count: number): Float64Array {
+  sums(a: ArrayLike<number>, b: Int32Array): Float64Array {
     for (let i = 0; i < SUM_ROWS; i++) this.sumArgs[i] = 4 * (this.rows.length + a[Math.min(i, a.length - 1)] * this.stride);
-    this.sumArgs[SUM_ROWS + 2] = count;
+    this.sumRowsIn.set(b);
+    this.sumArgs[SUM_ROWS + 2] = b.length;
     this.runSums(...this.sumArgs);
     return this.sumOut;
   }

@@ -26,14 +26,16 @@ for (const pattern of [{ n: 2, m: 4 }, { n: 1, m: 2 }, { n: 3, m: 8 }, { n: 15, 
     }
     constants.forEach((c, i) => assert.ok(Math.abs(c - expectedConstants[i]) < 1e-5, `constant ${i}: ${c} vs ${expectedConstants[i]}`));
     // Σ max(row b, threshold of a) for 1 to SUM_ROWS threshold rows at once
-    // (an odd count too: the kernel takes rows b in pairs)
-    for (const [a, count] of [[[3], block], [[0, block - 1, 2, 1].slice(0, SUM_ROWS), block - 1], [[1, 2], block]] as const) {
-      const sums = kernels.sums(a, count);
-      for (let b = 0; b < count; b++) {
+    // listed rows b, in any order; an odd count too (the kernel takes them in pairs)
+    const all = Int32Array.from({ length: block }, (_, b) => b);
+    const someReversed = Int32Array.from({ length: block - 1 }, (_, p) => block - 1 - p);
+    for (const [a, rows] of [[[3], all], [[0, block - 1, 2, 1].slice(0, SUM_ROWS), someReversed], [[1, 2], all]] as const) {
+      const sums = kernels.sums(a, rows);
+      for (const [p, b] of rows.entries()) {
         a.forEach((row, i) => {
           let expected = 0;
           for (let j = 0; j < stride; j++) expected += Math.max(kernels.rows[b * stride + j], kernels.threshold[row * stride + j]);
-          assert.ok(Math.abs(sums[SUM_ROWS * b + i] - expected) < 1e-5, `sum of row ${b} against threshold ${row}`);
+          assert.ok(Math.abs(sums[SUM_ROWS * p + i] - expected) < 1e-5, `sum of row ${b} against threshold ${row}`);
         });
       }
     }
