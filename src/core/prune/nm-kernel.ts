@@ -7,6 +7,7 @@
 // columns, then in float64 (relative error ~1e-7; the report rounds the ratio to 1e-6).
 import { applyMask } from './apply-mask';
 import { countZeros } from '../onnx/nm-compliance';
+import { chunkEnd } from './kernel-parts';
 import { nmMask, type DenseLayer } from './nm-mask';
 import type { NmPattern } from './pattern';
 import { denseReason } from './pattern';
@@ -26,8 +27,6 @@ export interface PrunedToPattern {
   total: number;
   zeros: number;
 }
-
-const CHUNK_BYTES = 1024;
 
 /**
  * prune(scores, weights, mask, k0, rowBytes, out) for a fixed pattern: one group of M rows starting at
@@ -67,7 +66,7 @@ function pruneFunction({ n, m }: NmPattern): WasmFunction {
       ...get(J), ...get(4), op.i32GeU, op.brIf, 1,
       ...simd.zero(), ...set(ACC_R),
       ...simd.zero(), ...set(ACC_T),
-      ...get(J), ...i32(CHUNK_BYTES), op.i32Add, ...tee(END), ...get(4), ...get(END), ...get(4), op.i32LtU, op.select, ...set(END),
+      ...chunkEnd(J, 4, END),
       ...op.loop,
       ...rows.flatMap((i) => [
         ...address(i),
