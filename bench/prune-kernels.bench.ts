@@ -11,6 +11,7 @@ import { shuffleChannels } from '../src/core/prune/channel-shuffle';
 import { globalShuffle } from '../src/core/prune/global-shuffle';
 import { localShuffle } from '../src/core/prune/local-shuffle';
 import { nmMask } from '../src/core/prune/nm-mask';
+import { PatternPruner } from '../src/core/prune/nm-kernel';
 import { retainedScore } from '../src/core/prune/retained-score';
 import { esparseScores, magnitudeScores, wandaScores } from '../src/core/prune/scores';
 import { unstructuredMask } from '../src/core/prune/unstructured-mask';
@@ -53,6 +54,7 @@ function makeLayers(): Layer[] {
 
 function runOnce(layers: Layer[]): { timings: Timings; gains: { global: number; local: number; swaps: number } } {
   const timings: Timings = {};
+  const pruner = new PatternPruner(PATTERN);
   const gains = { global: 0, local: 0, swaps: 0 };
   let before = 0;
   for (let block = 0; block < BLOCKS; block++) {
@@ -62,6 +64,8 @@ function runOnce(layers: Layer[]): { timings: Timings; gains: { global: number; 
       const scores: WeightMatrix = { ...weight, data: timed(timings, 'esparse scores', () => esparseScores(weight, stats, 1)) };
       const mask = timed(timings, '2:4 mask', () => nmMask(scores, PATTERN));
       if (mask.kind === 'nm') timed(timings, 'apply mask', () => applyMask(weight.data.slice(), mask.mask));
+      const copy = { ...weight, data: weight.data.slice() };
+      timed(timings, '2:4 mask + apply + zeros (SIMD PatternPruner)', () => pruner.run(copy, scores));
       timed(timings, 'unstructured 50%', () => unstructuredMask(scores, 0.5));
       const r0 = timed(timings, 'retained score', () => retainedScore(shaped, PATTERN).retained);
       const global = timed(timings, 'global shuffle', () => globalShuffle(shaped, PATTERN));
