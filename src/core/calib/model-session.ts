@@ -45,12 +45,22 @@ export async function openSession(model: OnnxModel, proto: ModelProto, opts: Ses
   try {
     return await ort.InferenceSession.create(bytes, options);
   } catch (e) {
-    const reason = (e as Error).message.split('\n')[0];
-    if (opts.executionProviders && /backend not found|ExecutionProvider|execution provider/i.test(reason)) {
-      throw new UserError(`onnxruntime-node cannot use execution providers ${opts.executionProviders.join(',')} for ${model.path} (${reason})`, 'use --execution-providers cpu, or an onnxruntime-node build with that provider');
-    }
-    throw new UserError(`${model.path}: onnxruntime cannot load the model (${reason})`);
+    throw providerError(e as Error, opts.executionProviders, model.path) ?? new UserError(`${model.path}: onnxruntime cannot load the model (${firstLine(e as Error)})`);
   }
+}
+
+/**
+ * The one-line error for a session that failed because onnxruntime-node cannot use the execution
+ * providers asked for (undefined when none were asked for or the failure is something else).
+ */
+export function providerError(e: Error, providers: readonly string[] | undefined, modelPath: string): UserError | undefined {
+  const reason = firstLine(e);
+  if (!providers || !/backend not found|ExecutionProvider|execution provider/i.test(reason)) return undefined;
+  return new UserError(`onnxruntime-node cannot use execution providers ${providers.join(',')} for ${modelPath} (${reason})`, 'use --execution-providers cpu, or an onnxruntime-node build with that provider');
+}
+
+function firstLine(e: Error): string {
+  return e.message.split('\n')[0]!;
 }
 
 /** Keeps only the feeds the session declares as inputs (a pruned graph may need fewer). */

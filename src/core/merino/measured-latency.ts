@@ -4,7 +4,8 @@
  * token over a cache of `seqLen` − 1 tokens (so it attends to `seqLen` positions, as the roofline's). Each figure is the median of `runs` after `warmup` runs.
  */
 import * as ort from 'onnxruntime-node';
-import { throwIfAborted, UserError } from '../errors';
+import { throwIfAborted } from '../errors';
+import { providerError } from '../calib/model-session';
 import type { JobOptions } from '../progress';
 
 export interface MeasureOptions extends JobOptions {
@@ -65,9 +66,7 @@ export async function measureLatency(modelPath: string, vocabSize: number, opts:
   const warmup = opts.warmup ?? 2;
   const providers = opts.executionProviders;
   const session = await ort.InferenceSession.create(modelPath, { graphOptimizationLevel: 'all', ...(providers && { executionProviders: providers }), ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}) }).catch((e: Error) => {
-    const reason = e.message.split('\n')[0];
-    if (!providers || !/backend not found|ExecutionProvider|execution provider/i.test(reason)) throw e;
-    throw new UserError(`onnxruntime-node cannot use execution providers ${providers.join(',')} for ${modelPath} (${reason})`, 'use --execution-providers cpu, or an onnxruntime-node build with that provider');
+    throw providerError(e, providers, modelPath) ?? e;
   });
   try {
     const prefillMs = await timeRuns(session, feeds(session, opts.seqLen, 0, vocabSize), runs, warmup, opts, 'measuring prefill');
