@@ -5,11 +5,12 @@ import { UserError } from '../errors';
 
 /**
  * A private temporary file of fp32 activations, written sequentially in pass 1 and read back by
- * position in pass 2, tap by tap, on two threads (histogram-share.ts) (see docs/calibration.md): it lets the histogram use the exact final
- * min/max without holding all activations in memory or running the model twice.
+ * position in pass 2, on two threads (histogram-share.ts, docs/calibration.md): it lets the histogram
+ * use the exact final min/max without holding all activations in memory or running the model twice.
  */
 export class ActivationSpill {
-  private readonly fd: number;
+  /** Open for reading and writing; read it by position with readFloatsAt. */
+  readonly fd: number;
   private writePos = 0;
 
   readonly path: string;
@@ -36,11 +37,6 @@ export class ActivationSpill {
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done, bytes.length - done, this.writePos + done);
     this.writePos += bytes.length;
-  }
-
-  /** Reads `length` floats written at byte `position` into the start of `into`; returns that view. */
-  readAt(into: Float32Array, length: number, position: number): Float32Array {
-    return readFloatsAt(this.fd, into, length, position);
   }
 
   /** Closes and deletes the file and its folder. Safe to call twice. */

@@ -10,7 +10,7 @@ import { ActivationSpill, freeBytes } from './activation-spill';
 import { forwardBatches } from './batch-forward';
 import { createChannelStats, type ChannelStats } from './channel-stats';
 import { binScales, startHistogram } from './histogram';
-import { shareHistograms, type SpillChunk } from './histogram-share';
+import { countChunk, shareHistograms, type SpillChunk } from './histogram-share';
 import { StatsKernels } from './stats-kernels';
 import { buildTapModel } from './tap-model';
 
@@ -114,11 +114,7 @@ async function spillPasses(run: Run): Promise<void> {
     const batches = chunks[0]!.length;
     for (let b = 0; b < batches; b++) {
       throwIfAborted(run.opts.signal);
-      for (const i of share.mine) {
-        const { at, length } = chunks[i]![b]!;
-        spill.readAt(run.kernels.input(length, run.taps[i]!.channels, run.opts.bins), length, at);
-        run.kernels.count(run.all[i]!, scales[i]!, length);
-      }
+      for (const i of share.mine) countChunk(spill.fd, run.kernels, run.all[i]!, scales[i]!, chunks[i]![b]!);
       run.opts.onProgress?.({ stage: 'histograms', done: Math.min((b + 1) * run.opts.batch, samples), total: samples });
     }
     if (share.theirs) for (const [i, histogram] of await share.theirs) run.all[i]!.histogram = histogram;

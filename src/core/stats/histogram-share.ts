@@ -22,14 +22,17 @@ export interface TapCount {
   chunks: SpillChunk[];
 }
 
+/** Reads one spilled activation of a tap into the kernels' memory and counts it into `stats.histogram`. */
+export function countChunk(fd: number, kernels: StatsKernels, stats: ChannelStats, scales: Float64Array, chunk: SpillChunk): void {
+  readFloatsAt(fd, kernels.input(chunk.length, stats.min.length, stats.bins), chunk.length, chunk.at);
+  kernels.count(stats, scales, chunk.length);
+}
+
 /** Counts a tap's spilled activations into a fresh histogram (K × bins) with `kernels`. */
 export function countTap(fd: number, kernels: StatsKernels, tap: TapCount): Uint32Array {
   const K = tap.min.length;
   const stats: ChannelStats = { ...createChannelStats(K, tap.bins), min: tap.min, histogram: new Uint32Array(K * tap.bins) };
-  for (const chunk of tap.chunks) {
-    readFloatsAt(fd, kernels.input(chunk.length, K, tap.bins), chunk.length, chunk.at);
-    kernels.count(stats, tap.scales, chunk.length);
-  }
+  for (const chunk of tap.chunks) countChunk(fd, kernels, stats, tap.scales, chunk);
   return stats.histogram!;
 }
 
