@@ -7,7 +7,7 @@ import { pruningScores } from '../prune/scores';
 import { unstructuredMask } from '../prune/unstructured-mask';
 import { strides, type WeightMatrix } from '../prune/weight-matrix';
 import { channelEntropy, channelRms, type ChannelStats } from '../stats/channel-stats';
-import type { MethodOptions } from './prune-options';
+import { runsShuffle, type MethodOptions } from './prune-options';
 import { summarize, type ChannelSummary } from './prune-report';
 
 /**
@@ -59,8 +59,7 @@ export function pruneGroup(job: GroupJob, pruner: PatternPruner | undefined, sig
     return { ...w, data: pruningScores(method.method, w, stats, { alpha: method.alpha, name: w.name, into }) };
   };
   // The shuffle needs every sibling's scores at once; without it each layer's scores go straight into the pruner's memory.
-  const shuffles = method.pattern && !method.sparsity && method.shuffle !== 'none';
-  const scores = shuffles ? job.layers.map((_, i) => scoresOf(i)) : undefined;
+  const scores = runsShuffle(method) ? job.layers.map((_, i) => scoresOf(i)) : undefined;
   const shuffle = scores ? shuffleChannels(scores, method.pattern!, { mode: method.shuffle, block: method.block, signal }) : undefined;
   const perm = shuffle && !isIdentity(shuffle.perm) ? shuffle.perm : undefined;
 

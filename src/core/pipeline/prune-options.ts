@@ -42,6 +42,11 @@ export function methodDefaults(method: ScoreMethod, overrides: Partial<MethodOpt
   return { method, shuffle: defaultShuffle(method), apply: DEFAULT_APPLY, alpha: DEFAULT_ALPHA, block: DEFAULT_SHUFFLE_BLOCK, ...overrides };
 }
 
+/** Whether the channel shuffle runs: an N:M pattern (unstructured masks have no groups) and a stage asked for. */
+export function runsShuffle(m: MethodOptions): boolean {
+  return m.pattern !== undefined && m.sparsity === undefined && m.shuffle !== 'none';
+}
+
 /** A short label of a method variant for tables: "esparse", "esparse/none", "wanda/both". */
 export function methodLabel(m: MethodOptions): string {
   return m.shuffle === defaultShuffle(m.method) ? m.method : `${m.method}/${m.shuffle}`;

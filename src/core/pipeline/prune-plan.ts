@@ -10,7 +10,7 @@ import { pruneGroup, type GroupJob, type GroupResult } from './group-pruning';
 import { defaultPruneWorkers, GroupWorkers } from './group-workers';
 import type { LayerSelection } from './layer-selection';
 import { PermutationWriter } from './permutation-writer';
-import type { MethodOptions } from './prune-options';
+import { runsShuffle, type MethodOptions } from './prune-options';
 import type { GroupReport, LayerReport, PruneTotals } from './prune-report';
 
 /** The result of pruning in memory: new weights, the edited graph, and what happened per layer. */
@@ -83,8 +83,7 @@ export async function planPruning(
   };
 
   // Threads pay off for the shuffle; without it a group takes ~20 ms and starting them costs more.
-  const shuffles = !!method.pattern && method.shuffle !== 'none';
-  const pool = total > 1 ? GroupWorkers.start(opts.workers ?? (shuffles ? defaultPruneWorkers() : 0), opts.signal) : undefined;
+  const pool = total > 1 ? GroupWorkers.start(opts.workers ?? (runsShuffle(method) ? defaultPruneWorkers() : 0), opts.signal) : undefined;
   const pruner = !pool && method.pattern ? new PatternPruner(method.pattern) : undefined;
   try {
     opts.onProgress?.({ stage: 'pruning', done: 0, total });
