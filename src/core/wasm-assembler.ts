@@ -121,3 +121,9 @@ export function assembleModule(functions: WasmFunction[]): Uint8Array<ArrayBuffe
     ...section(10, [...leb(functions.length), ...bodies.flat()]),
   ]);
 }
+
+/** Grows `memory` so that it holds at least `bytes` (views made before a growth are detached). */
+export function ensureMemory(memory: WebAssembly.Memory, bytes: number): void {
+  const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
+  if (pages > 0) memory.grow(pages);
+}

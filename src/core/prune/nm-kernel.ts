@@ -14,7 +14,7 @@ import { denseReason } from './pattern';
 import type { MatrixShape, WeightMatrix } from './weight-matrix';
 import { checkMatrix } from './weight-matrix';
 import type { WasmFunction } from '../wasm-assembler';
-import { addLanesToF64, assembleModule, F64, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
+import { addLanesToF64, assembleModule, ensureMemory, F64, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
 
 /**
  * A layer pruned to N:M: its mask (1 = kept, in the weight's layout; a view into the pruner's memory,
@@ -60,7 +60,7 @@ function pruneFunction({ n, m }: NmPattern): WasmFunction {
       ...simd.zero(), ...set(ZEROS),
       ...get(3), ...set(K0),
       ...get(5), ...op.f64Load, ...set(RETAINED),
-      ...get(5), ...[0x2b, 3, 8], ...set(TOTAL),
+      ...get(5), ...i32(8), op.i32Add, ...op.f64Load, ...set(TOTAL),
       ...i32(0), ...set(J),
       ...op.block, ...op.loop,
       ...get(J), ...get(4), op.i32GeU, op.brIf, 1,
@@ -94,10 +94,10 @@ function pruneFunction({ n, m }: NmPattern): WasmFunction {
       op.br, 0,
       op.end, op.end,
       ...get(5), ...get(RETAINED), ...op.f64Store,
-      ...get(5), ...get(TOTAL), ...[0x39, 3, 8],
-      ...get(5), ...get(5), ...[0x28, 2, 16],
+      ...get(5), ...i32(8), op.i32Add, ...get(TOTAL), ...op.f64Store,
+      ...get(5), ...i32(16), op.i32Add, ...get(5), ...i32(16), op.i32Add, ...op.i32Load,
       ...[0, 1, 2, 3].flatMap((lane) => [...get(ZEROS), ...simd.i32x4ExtractLane(lane), op.i32Sub]),
-      ...[0x36, 2, 16],
+      ...op.i32Store,
     ],
   };
 }
@@ -162,8 +162,7 @@ export class PatternPruner {
   /** Byte offsets of the scores, weights, mask and results for `count` weights; grows the memory. */
   private reserve(count: number): { scoreAt: number; weightAt: number; maskAt: number; outAt: number } {
     const at = { scoreAt: 0, weightAt: 4 * count, maskAt: 8 * count, outAt: 9 * count + 16 - ((9 * count) % 16) };
-    const pages = Math.ceil((at.outAt + 32) / 65536) - this.memory.buffer.byteLength / 65536;
-    if (pages > 0) this.memory.grow(pages);
+    ensureMemory(this.memory, at.outAt + 32);
     return at;
   }
 

@@ -5,7 +5,7 @@
 // float64 channel by channel, row after row, and bins b = trunc((x − lo_k) · s_k) in float64.
 import type { ChannelStats } from './channel-stats';
 import type { WasmFunction } from '../wasm-assembler';
-import { assembleModule, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
+import { assembleModule, ensureMemory, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
 
 /**
  * reduce(data, rows, rowBytes, width, mins, maxs, sums): for each of `rows` rows of `rowBytes` bytes
@@ -207,7 +207,6 @@ export class StatsKernels {
     if (floats <= c.floats && channels <= c.channels && channels * bins <= c.cells) return;
     this.capacity = { floats: Math.max(floats, c.floats), channels: Math.max(channels, c.channels), cells: Math.max(channels * bins, c.cells) };
     this.at = layout(this.capacity.floats, this.capacity.channels, this.capacity.cells);
-    const pages = Math.ceil(this.at.end / 65536) - this.memory.buffer.byteLength / 65536;
-    if (pages > 0) this.memory.grow(pages);
+    ensureMemory(this.memory, this.at.end);
   }
 }
