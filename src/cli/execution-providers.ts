@@ -1,6 +1,7 @@
 import { UserError } from '../core/errors';
-import type { ParsedArgs } from './command';
-import { stringOpt } from './options';
+import type { CliIO, ParsedArgs } from './command';
+import { intOpt, stringOpt } from './options';
+import { progressPrinter } from './progress-printer';
 
 /** `--execution-providers LIST` of the commands that run models (prune, compare, stats, eval). */
 export const executionProvidersSpec = { 'execution-providers': { type: 'string' } } as const;
@@ -14,4 +15,9 @@ export function executionProvidersFromArgs(args: ParsedArgs): string[] | undefin
   const list = v.split(',').map((s) => s.trim()).filter(Boolean);
   if (list.length === 0) throw new UserError('--execution-providers is empty', 'give e.g. cpu');
   return list;
+}
+
+/** What every command that runs a model passes to the engine: --threads, --execution-providers, Ctrl-C and progress on stderr. */
+export function modelRunOptions(args: ParsedArgs, io: CliIO) {
+  return { threads: intOpt(args, 'threads'), executionProviders: executionProvidersFromArgs(args), signal: io.signal, onProgress: progressPrinter(io.err, io.isTTY) };
 }

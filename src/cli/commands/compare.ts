@@ -1,11 +1,10 @@
-import { executionProvidersFromArgs } from '../execution-providers';
+import { modelRunOptions } from '../execution-providers';
 import { UserError } from '../../core/errors';
 import { compareMethods } from '../../core/pipeline/compare-methods';
 import type { MethodOptions } from '../../core/pipeline/prune-options';
 import type { Command, ParsedArgs } from '../command';
 import { formatCompareTable } from '../compare-table';
-import { flag, intOpt, positional, requiredOpt, stringOpt } from '../options';
-import { progressPrinter } from '../progress-printer';
+import { flag, positional, requiredOpt, stringOpt } from '../options';
 import { calibrationFromArgs, evaluationFromArgs, methodFromArgs, parseMethod, pruneOptionSpecs, pruneOptionsHelp, selectionFromArgs } from './prune-args';
 
 export const compareCommand: Command = {
@@ -29,10 +28,7 @@ export const compareCommand: Command = {
       methods: parseMethodList(args, stringOpt(args, 'methods') ?? 'esparse,wanda,magnitude'),
       calibration: calibrationFromArgs(args),
       evaluation: evaluationFromArgs(args)!,
-      threads: intOpt(args, 'threads'),
-      executionProviders: executionProvidersFromArgs(args),
-      signal: io.signal,
-      onProgress: progressPrinter(io.err, io.isTTY),
+      ...modelRunOptions(args, io),
     });
     io.out(flag(args, 'json') ? JSON.stringify(result, null, 2) + '\n' : formatCompareTable(result));
     return 0;

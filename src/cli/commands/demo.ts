@@ -6,9 +6,8 @@ import { DEFAULT_SAMPLES, DEFAULT_SEED, DEFAULT_BINS, methodDefaults, type Metho
 import { parsePattern } from '../../core/prune/pattern';
 import type { Command } from '../command';
 import { formatCompareTable } from '../compare-table';
-import { executionProvidersFromArgs, executionProvidersHelp, executionProvidersSpec } from '../execution-providers';
+import { executionProvidersHelp, executionProvidersSpec, modelRunOptions } from '../execution-providers';
 import { flag, intOpt } from '../options';
-import { progressPrinter } from '../progress-printer';
 
 /** Evaluation windows the demo uses by default: the first 128 of eval.txt (32,640 predictions), the same for every method. */
 const DEMO_EVAL_WINDOWS = 128;
@@ -52,10 +51,7 @@ export const demoCommand: Command = {
       methods: [...demoMethods('2:4'), ...demoMethods('4:8')],
       calibration: { calib: join(dir, 'calib.txt'), samples: intOpt(args, 'samples') ?? DEFAULT_SAMPLES, seed: DEFAULT_SEED, bins: DEFAULT_BINS },
       evaluation: { text: join(dir, 'eval.txt'), maxWindows: intOpt(args, 'max-windows') ?? DEMO_EVAL_WINDOWS },
-      threads: intOpt(args, 'threads'),
-      executionProviders: executionProvidersFromArgs(args),
-      signal: io.signal,
-      onProgress: progressPrinter(io.err, io.isTTY),
+      ...modelRunOptions(args, io),
     });
     io.out(flag(args, 'json') ? JSON.stringify(result, null, 2) + '\n' : formatCompareTable(result));
     return 0;

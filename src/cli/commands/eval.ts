@@ -1,9 +1,8 @@
-import { executionProvidersFromArgs, executionProvidersHelp, executionProvidersSpec } from '../execution-providers';
+import { executionProvidersHelp, executionProvidersSpec, modelRunOptions } from '../execution-providers';
 import { loadModel } from '../../core/onnx/model-file';
 import { evaluate } from '../../core/pipeline/evaluation';
 import type { Command } from '../command';
 import { flag, intOpt, positional, requiredOpt, stringOpt } from '../options';
-import { progressPrinter } from '../progress-printer';
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -40,10 +39,7 @@ export const evalCommand: Command = {
       seqlen: intOpt(args, 'seqlen', 2),
       maxWindows: intOpt(args, 'max-windows'),
       batch: intOpt(args, 'batch'),
-      threads: intOpt(args, 'threads'),
-      executionProviders: executionProvidersFromArgs(args),
-      signal: io.signal,
-      onProgress: progressPrinter(io.err, io.isTTY),
+      ...modelRunOptions(args, io),
     });
     if (flag(args, 'json')) io.out(JSON.stringify(result) + '\n');
     else io.out(`perplexity ${result.ppl.toFixed(4)} (${result.windows} windows of ${result.seqlen} tokens, ${result.predictions} predictions)\n`);

@@ -1,12 +1,11 @@
-import { executionProvidersFromArgs } from '../execution-providers';
+import { modelRunOptions } from '../execution-providers';
 import { findLinearLayers } from '../../core/onnx/linear-layers';
 import { loadModel } from '../../core/onnx/model-file';
 import { dryRun, type DryRun } from '../../core/pipeline/dry-run';
 import { selectLayers } from '../../core/pipeline/layer-selection';
 import { pruneModel, type PruneReport } from '../../core/pipeline/prune-model';
 import type { Command } from '../command';
-import { flag, intOpt, positional, stringOpt } from '../options';
-import { progressPrinter } from '../progress-printer';
+import { flag, positional, stringOpt } from '../options';
 import { calibrationFromArgs, evaluationFromArgs, methodFromArgs, parseMethod, pruneOptionSpecs, pruneOptionsHelp, selectionFromArgs } from './prune-args';
 
 export const pruneCommand: Command = {
@@ -41,10 +40,7 @@ export const pruneCommand: Command = {
       calibration: calibrationFromArgs(args),
       evaluation: evaluationFromArgs(args),
       out: stringOpt(args, 'out'),
-      threads: intOpt(args, 'threads'),
-      executionProviders: executionProvidersFromArgs(args),
-      signal: io.signal,
-      onProgress: progressPrinter(io.err, io.isTTY),
+      ...modelRunOptions(args, io),
     });
     io.out(flag(args, 'json') ? JSON.stringify(report, null, 2) + '\n' : formatReport(report, outPath, reportPath));
     return 0;

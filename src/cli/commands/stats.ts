@@ -1,4 +1,4 @@
-import { executionProvidersFromArgs, executionProvidersHelp, executionProvidersSpec } from '../execution-providers';
+import { executionProvidersHelp, executionProvidersSpec, modelRunOptions } from '../execution-providers';
 import { sampleWindows } from '../../core/calib/sampling';
 import { readModelTokens, resolveSeqlen } from '../../core/calib/model-text';
 import { loadModel } from '../../core/onnx/model-file';
@@ -7,7 +7,6 @@ import { collectChannelStats, DEFAULT_BINS, type ActivationStats } from '../../c
 import { binaryPathFor, writeStatsFile } from '../../core/stats/stats-file';
 import type { Command } from '../command';
 import { intOpt, positional, requiredOpt, stringOpt } from '../options';
-import { progressPrinter } from '../progress-printer';
 
 export const DEFAULT_SAMPLES = 128;
 
@@ -53,10 +52,7 @@ export const statsCommand: Command = {
     const result = await collectChannelStats(model, windows, {
       bins: intOpt(args, 'bins', 1, 65536),
       batch: intOpt(args, 'batch'),
-      threads: intOpt(args, 'threads'),
-      executionProviders: executionProvidersFromArgs(args),
-      signal: io.signal,
-      onProgress: progressPrinter(io.err, io.isTTY),
+      ...modelRunOptions(args, io),
     });
     const out = stringOpt(args, 'out');
     if (out) {
