@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -78,4 +78,26 @@ test('merino estimate --measure times on the execution providers given and says 
   assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
   assert.match(bad.stderr, /cannot use execution providers nosuch for .*\.onnx.*--execution-providers cpu/);
   assert.equal(bad.stdout, '');
+});
+
+test('merino search --measure and export --measure use the execution providers given; an unknown one ends with one clear line', () => {
+  const design = join(dir, 'tiny-arch.merino.json');
+  writeFileSync(design, JSON.stringify(tinyArchDesign));
+  const results = join(dir, 'tiny-arch-ep.merino.results.json');
+  const search = merino('search', design, '--measure', '1', '--threads', '1', '--execution-providers', 'cpu', '--out', results);
+  assert.equal(search.code, 0, search.stderr);
+  const written = JSON.parse(readFileSync(results, 'utf8'));
+  assert.match(written.top[0].measured.machine, /onnxruntime-node cpu$/);
+  for (const args of [
+    ['search', design, '--measure', '1', '--out', join(dir, 'never.json')],
+    ['export', results, '--format', 'onnx', '--out', join(dir, 'export-ep'), '--measure'],
+  ]) {
+    const bad = merino(...args, '--execution-providers', 'nosuch');
+    assert.equal(bad.code, 1, args[0]);
+    // search prints its progress first; the error is the last line, and the only one about providers.
+    const lines = bad.stderr.trim().split('\n');
+    assert.match(lines.at(-1)!, /cannot use execution providers nosuch for .*\.onnx.*--execution-providers cpu/);
+    assert.equal(lines.filter((l) => /execution provider/.test(l)).length, 1, bad.stderr);
+  }
+  assert.equal(readdirSync(dir).includes('never.json'), false, 'a failed search writes no results file');
 });

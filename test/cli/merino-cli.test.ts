@@ -111,9 +111,9 @@ test('merino search writes the results file atomically, feasible and determinist
     assert.equal(cfg.vocab_size, 512);
     assert.equal(cfg.merino.params, results.top[1].params);
 
-    const onnx = await cli('export', resultsPath, '--rank', '1', '--format', 'onnx', '--out', join(dir, 'onnx'), '--measure', '--threads', '1');
+    const onnx = await cli('export', resultsPath, '--rank', '1', '--format', 'onnx', '--out', join(dir, 'onnx'), '--measure', '--threads', '1', '--execution-providers', 'cpu');
     assert.equal(onnx.code, 0, onnx.err);
-    assert.match(onnx.out, /measured on this machine .*prefill 32 tokens [0-9.]+ ms, decode 1 token/);
+    assert.match(onnx.out, /measured on this machine \(onnxruntime-node cpu, median of \d+\): prefill 32 tokens [0-9.]+ ms, decode 1 token/);
     const broken = { ...results, top: [{ ...results.top[0], arch: { blocks: [{ layers: -1, width: 'wide', heads: 4 }] } }] };
     await writeFile(join(dir, 'broken.merino.results.json'), JSON.stringify(broken));
     const refused = await cli('export', join(dir, 'broken.merino.results.json'), '--format', 'onnx', '--out', join(dir, 'x'));

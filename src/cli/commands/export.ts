@@ -12,6 +12,7 @@ import { writeJsonAtomic } from '../../core/atomic-write';
 import { entryArch, readResults, resultAt } from '../../core/merino/results-file';
 import { saveModel } from '../../core/onnx/save-model';
 import type { Command } from '../command';
+import { executionProvidersHelp, executionProvidersSpec, modelRunOptions } from '../execution-providers';
 import { flag, intOpt, positional, requiredOpt } from '../options';
 import { progressPrinter } from '../progress-printer';
 
@@ -43,10 +44,11 @@ export const exportCommand: Command = {
     '  --external-data   always write weights to model.onnx.data (default: when over 1.8 GB)',
     '  --measure         time the exported model with onnxruntime (prefill and one decode step)',
     '  --threads N       onnxruntime intra-op threads for --measure',
+    executionProvidersHelp,
   ].join('\n'),
   options: {
     rank: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, std: { type: 'string' },
-    'no-kv-cache': { type: 'boolean' }, 'external-data': { type: 'boolean' }, measure: { type: 'boolean' }, threads: { type: 'string' },
+    'no-kv-cache': { type: 'boolean' }, 'external-data': { type: 'boolean' }, measure: { type: 'boolean' }, threads: { type: 'string' }, ...executionProvidersSpec,
   },
   async run(args, io) {
     const file = positional(args, 'FILE.merino.results.json');
@@ -69,8 +71,8 @@ export const exportCommand: Command = {
     await saveModel({ proto }, path, { externalData: flag(args, 'external-data') ? true : 'auto', signal: io.signal, onProgress: progressPrinter(io.err, io.isTTY) });
     io.out(`wrote ${path} for ${describeArch(arch)} (${formatQuantity(params)} parameters${kvCache ? ', KV cache' : ''})\n`);
     if (flag(args, 'measure')) {
-      const m = await measureLatency(path, model.vocabSize, { seqLen, threads: intOpt(args, 'threads'), signal: io.signal, onProgress: progressPrinter(io.err, io.isTTY) });
-      io.out(`measured on this machine (onnxruntime CPU, median of ${m.runs}): prefill ${seqLen} tokens ${m.prefillMs.toFixed(1)} ms${m.decodeMs !== undefined ? `, decode 1 token over ${seqLen} cached ${m.decodeMs.toFixed(2)} ms` : ''}\n`);
+      const m = await measureLatency(path, model.vocabSize, { seqLen, ...modelRunOptions(args, io) });
+      io.out(`measured on this machine (onnxruntime-node ${m.executionProviders.join(',')}, median of ${m.runs}): prefill ${seqLen} tokens ${m.prefillMs.toFixed(1)} ms${m.decodeMs !== undefined ? `, decode 1 token over ${seqLen} cached ${m.decodeMs.toFixed(2)} ms` : ''}\n`);
     }
     return 0;
   },

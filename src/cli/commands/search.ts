@@ -9,20 +9,22 @@ import { buildSkeletonModel } from '../../core/merino/onnx-skeleton';
 import { writeJsonAtomic } from '../../core/atomic-write';
 import { type ResultsFile, buildResults, entryArch } from '../../core/merino/results-file';
 import { saveModel } from '../../core/onnx/save-model';
-import type { CliIO, Command } from '../command';
+import type { CliIO, Command, ParsedArgs } from '../command';
+import { executionProvidersHelp, executionProvidersSpec, modelRunOptions } from '../execution-providers';
 import { flag, intOpt, positional, stringOpt } from '../options';
 import { progressPrinter } from '../progress-printer';
 
 /** Builds the skeletons of the first `count` results and times them with onnxruntime (3 runs after 1 warm-up). */
-async function measureTop(results: ResultsFile, count: number, io: CliIO): Promise<void> {
+async function measureTop(results: ResultsFile, count: number, args: ParsedArgs, io: CliIO): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'merino-search-'));
   const seqLen = results.budget.latency?.seqLen ?? Math.min(128, results.model.context);
-  const machine = `${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, onnxruntime-node CPU`;
+  const run = modelRunOptions(args, io);
+  const machine = `${cpus()[0]?.model ?? 'cpu'} ×${cpus().length}, onnxruntime-node ${(run.executionProviders ?? ['cpu']).join(',')}`;
   try {
     for (const entry of results.top.slice(0, count)) {
       const path = join(dir, `rank${entry.rank}.onnx`);
       await saveModel({ proto: buildSkeletonModel(entryArch(entry), results.model, { kvCache: true }) }, path, { signal: io.signal });
-      const m = await measureLatency(path, results.model.vocabSize, { seqLen, runs: 3, warmup: 1, signal: io.signal, onProgress: progressPrinter(io.err, io.isTTY) });
+      const m = await measureLatency(path, results.model.vocabSize, { seqLen, runs: 3, warmup: 1, ...run });
       entry.measured = { seqLen, prefillMs: m.prefillMs, decodeMs: m.decodeMs, runs: m.runs, machine };
       await rm(path, { force: true });
       await rm(`${path}.data`, { force: true });
@@ -46,15 +48,17 @@ export const searchCommand: Command = {
     '  --json        print the results file to stdout instead of the table',
     '  --measure K   also build the ONNX skeletons of the first K results and time them with onnxruntime',
     '                on this machine (prefill of the latency budget\'s seqLen, default 128, and one decode step)',
+    '  --threads N   onnxruntime intra-op threads for --measure',
+    executionProvidersHelp,
   ].join('\n'),
-  options: { seed: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, measure: { type: 'string' } },
+  options: { seed: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, measure: { type: 'string' }, threads: { type: 'string' }, ...executionProvidersSpec },
   async run(args, io) {
     const file = positional(args, 'FILE.merino.json');
     const config = await loadDesign(file);
     const outcome = await searchArchitectures(config, { seed: intOpt(args, 'seed', 0, 4294967295), signal: io.signal, onProgress: progressPrinter(io.err, io.isTTY) });
     const results = buildResults(config, outcome, file);
     const measure = intOpt(args, 'measure', 0, 1000) ?? 0;
-    if (measure) await measureTop(results, measure, io);
+    if (measure) await measureTop(results, measure, args, io);
     const out = stringOpt(args, 'out') ?? join(dirname(file), `${designStem(file)}.merino.results.json`);
     await writeJsonAtomic(out, results);
     if (flag(args, 'json')) io.out(JSON.stringify(results, null, 2) + '\n');
