@@ -12,6 +12,19 @@ export function dtypeName(dataType: number): string {
   return DT[dataType] ?? `dtype ${dataType}`;
 }
 
+/** onnxruntime's tensor type names (ort.Tensor.type) as TensorProto.DataType values. */
+const ORT_TYPES: Record<string, number> = {
+  float32: DT.FLOAT, float16: DT.FLOAT16, bfloat16: DT.BFLOAT16, float64: DT.DOUBLE, int8: DT.INT8, uint8: DT.UINT8, int16: DT.INT16, uint16: DT.UINT16,
+  int32: DT.INT32, uint32: DT.UINT32, int64: DT.INT64, uint64: DT.UINT64, bool: DT.BOOL, string: DT.STRING,
+};
+
+/** The TensorProto.DataType of an onnxruntime tensor type name, e.g. "int64" → 7. */
+export function dataTypeOfOrtType(type: string): number {
+  const t = ORT_TYPES[type];
+  if (t === undefined) throw new Error(`no ONNX data type for onnxruntime tensor type "${type}"`);
+  return t;
+}
+
 /** Bytes per element of the fixed-size dtypes stored in raw_data (undefined for strings and sub-byte types). */
 export function bytesPerElement(dataType: number): number | undefined {
   switch (dataType) {

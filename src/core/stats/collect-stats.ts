@@ -1,8 +1,7 @@
 import type * as ort from 'onnxruntime-node';
 import { throwIfAborted, UserError } from '../errors';
-import type { JobOptions } from '../progress';
 import type { TokenWindows } from '../calib/sampling';
-import { float32Data, openSession, type SessionOptions } from '../calib/model-session';
+import { openSession } from '../calib/model-session';
 import { findLinearLayers } from '../onnx/linear-layers';
 import type { OnnxModel } from '../onnx/model-file';
 import { activationTaps, type ActivationTap } from './activation-taps';
@@ -13,25 +12,11 @@ import { binScales, startHistogram } from './histogram';
 import { countChunk, shareHistograms, type SpillChunk } from './histogram-share';
 import { StatsKernels } from './stats-kernels';
 import { buildTapModel } from './tap-model';
+import { planStages, type CalibrationStage } from './stage-plan';
+import { DEFAULT_STAGE_BYTES, stagedPasses } from './staged-pass';
+import { kernelCopy, tapData, type HistogramPass, type StatsRun, type StatsRunOptions } from './stats-run';
 
-/**
- * How the exact histogram gets the final min/max: `spill` writes pass 1's activations to a private
- * temp file and reads them back (one forward pass); `rerun` runs the forward again (no disk);
- * `auto` spills when the temp folder has room; `none` skips the histogram (sum of squares only).
- */
-export type HistogramPass = 'spill' | 'rerun' | 'auto' | 'none';
-
-export interface StatsRunOptions extends JobOptions, SessionOptions {
-  /** Equal-width histogram bins per channel (default 256). */
-  bins?: number;
-  /** Windows per onnxruntime run (default 1). */
-  batch?: number;
-  /** Which activations to tap (default: the inputs of every prunable layer). */
-  taps?: ActivationTap[];
-  histogram?: HistogramPass;
-  /** Parent folder of the spill file (default: the OS temp folder). */
-  tempDir?: string;
-}
+export type { HistogramPass, StatsRunOptions } from './stats-run';
 
 export interface ActivationStats {
   taps: ActivationTap[];
@@ -46,19 +31,6 @@ export interface ActivationStats {
 
 export const DEFAULT_BINS = 256;
 
-/** Everything one run needs: the session on the tap graph and the names to fetch. */
-interface Run {
-  model: OnnxModel;
-  session: ort.InferenceSession;
-  windows: TokenWindows;
-  taps: ActivationTap[];
-  /** Output name of each tap's activation, in tap order. */
-  raw: string[];
-  kernels: StatsKernels;
-  all: ChannelStats[];
-  opts: StatsRunOptions & { bins: number; batch: number };
-}
-
 /**
  * Runs the calibration windows through the model, stopped after the last tapped activation (no
  * lm_head), and accumulates per-channel count, Σx², min, max and the exact histogram over
@@ -72,32 +44,55 @@ export async function collectChannelStats(model: OnnxModel, windows: TokenWindow
   const taps = opts.taps ?? activationTaps(findLinearLayers(model));
   if (taps.length === 0) throw new UserError(`${model.path}: no prunable linear layers, so no activations to calibrate`);
   const tapModel = buildTapModel(model.proto, taps.map((t) => t.tensor));
-  const session = await openSession(model, tapModel.proto, opts);
   const all = taps.map((t) => createChannelStats(t.channels, bins));
   const raw = taps.map((t) => tapModel.fetch.get(t.tensor)!);
-  const run: Run = { model, session, windows, taps, raw, kernels: new StatsKernels(), all, opts: { ...opts, bins, batch } };
+  const run: StatsRun = { model, tapModel, windows, taps, raw, kernels: new StatsKernels(), all, opts: { ...opts, bins, batch } };
+  const choice = chooseHistogramPass(run, opts.histogram ?? 'auto');
+  if (choice.pass === 'staged') await stagedPasses(run, choice.stages);
+  else await onePassSession(run, choice.pass);
+  for (const s of all) [s.count, s.sequences] = [windows.samples * windows.seqlen, windows.samples];
+  return { taps, stats: new Map(taps.map((t, i) => [t.tensor, all[i]!])), samples: windows.samples, seqlen: windows.seqlen, bins, histogram: choice.pass };
+}
+
+/** The passes that run the whole tap graph in one session. */
+async function onePassSession(stats: StatsRun, pass: 'spill' | 'rerun' | 'none'): Promise<void> {
+  const session = await openSession(stats.model, stats.tapModel.proto, stats.opts);
+  const run = { ...stats, session };
   try {
-    const mode = chooseHistogramPass(opts.histogram ?? 'auto', windows, taps, opts.tempDir);
-    await (mode === 'spill' ? spillPasses(run) : mode === 'rerun' ? rerunPasses(run) : reductionPass(run));
-    for (const s of all) [s.count, s.sequences] = [windows.samples * windows.seqlen, windows.samples];
-    return { taps, stats: new Map(taps.map((t, i) => [t.tensor, all[i]!])), samples: windows.samples, seqlen: windows.seqlen, bins, histogram: mode };
+    await (pass === 'spill' ? spillPasses(run) : pass === 'rerun' ? rerunPasses(run) : reductionPass(run));
   } finally {
     await session.release();
   }
 }
 
-/** `auto` spills when the temp folder has room for every tapped activation (plus a margin). */
-export function chooseHistogramPass(pass: HistogramPass, windows: TokenWindows, taps: readonly ActivationTap[], tempDir?: string): Exclude<HistogramPass, 'auto'> {
-  if (pass !== 'auto') return pass;
-  const needed = windows.samples * windows.seqlen * taps.reduce((s, t) => s + t.channels, 0) * 4;
-  return freeBytes(tempDir) > needed * 1.1 + 256 * 2 ** 20 ? 'spill' : 'rerun';
+/** A statistics run with its session on the whole tap graph. */
+type SessionRun = StatsRun & { session: ort.InferenceSession };
+
+type Choice = { pass: 'staged'; stages: CalibrationStage[] } | { pass: 'spill' | 'rerun' | 'none' };
+
+/**
+ * `auto`: when every tapped activation fits in one stage's memory (`stageBytes`), one staged pass
+ * holds them all in memory; else it spills when the temp folder has room for them (plus a margin);
+ * else it runs staged when the tap graph cuts into stages (stage-plan.ts); else it re-runs the forward.
+ */
+function chooseHistogramPass(run: StatsRun, pass: HistogramPass): Choice {
+  if (pass === 'spill' || pass === 'rerun' || pass === 'none') return { pass };
+  const { samples, seqlen } = run.windows;
+  const tapBytes = run.taps.map((t) => samples * seqlen * t.channels * 4);
+  const needed = tapBytes.reduce((a, b) => a + b, 0);
+  const stageBytes = run.opts.stageBytes ?? DEFAULT_STAGE_BYTES;
+  const stages = planStages(run.tapModel.proto.graph!, run.raw, tapBytes, stageBytes);
+  if (pass === 'staged' && !stages) throw new UserError(`${run.model.path}: the graph cannot be calibrated in stages (a prunable layer reads an activation computed after a later layer's)`, 'use the spill or rerun histogram pass');
+  if (stages && (pass === 'staged' || needed <= stageBytes)) return { pass: 'staged', stages };
+  if (freeBytes(run.opts.tempDir) > needed * 1.1 + 256 * 2 ** 20) return { pass: 'spill' };
+  return stages ? { pass: 'staged', stages } : { pass: 'rerun' };
 }
 
 /**
  * Pass 1 takes the extremes and Σx² and spills the activations; pass 2 reads them back and counts
  * the histograms, half of the taps on a worker thread (the other core is idle once the forward ends).
  */
-async function spillPasses(run: Run): Promise<void> {
+async function spillPasses(run: SessionRun): Promise<void> {
   const spill = ActivationSpill.create(run.opts.tempDir);
   let stopHelper = () => undefined as void;
   try {
@@ -125,14 +120,14 @@ async function spillPasses(run: Run): Promise<void> {
 }
 
 /** Pass 1 takes the extremes and Σx²; pass 2 runs the forward again for the histograms. */
-async function rerunPasses(run: Run): Promise<void> {
+async function rerunPasses(run: SessionRun): Promise<void> {
   await reductionPass(run);
   const scales = startHistograms(run);
   await pass(run, 'histograms', (out) => run.all.forEach((stats, i) => run.kernels.count(stats, scales[i]!, kernelInput(run, out, i).length)));
 }
 
 /** The forward pass that takes every tap's min, max and Σx²; `alsoUse` sees each activation after. */
-function reductionPass(run: Run, alsoUse?: (input: Float32Array, tap: number) => void): Promise<void> {
+function reductionPass(run: SessionRun, alsoUse?: (input: Float32Array, tap: number) => void): Promise<void> {
   return pass(run, 'calibrating', (out) =>
     run.all.forEach((stats, i) => {
       const input = kernelInput(run, out, i);
@@ -142,28 +137,15 @@ function reductionPass(run: Run, alsoUse?: (input: Float32Array, tap: number) =>
   );
 }
 
-function pass(run: Run, stage: string, consume: (out: ort.InferenceSession.OnnxValueMapType) => void): Promise<void> {
+function pass(run: SessionRun, stage: string, consume: (out: ort.InferenceSession.OnnxValueMapType) => void): Promise<void> {
   return forwardBatches(run.model, run.session, run.windows, run.raw, run.opts.batch, stage, consume, run.opts);
 }
 
 /** Copies tap i's activation into the kernels' memory; returns that view. */
-function kernelInput(run: Run, out: ort.InferenceSession.OnnxValueMapType, i: number): Float32Array {
-  const data = tapData(run, out, i);
-  const input = run.kernels.input(data.length, run.taps[i]!.channels, run.opts.bins);
-  input.set(data);
-  return input;
+function kernelInput(run: StatsRun, out: ort.InferenceSession.OnnxValueMapType, i: number): Float32Array {
+  return kernelCopy(run, tapData(run, out, i), i);
 }
 
-function startHistograms(run: Run): Float64Array[] {
+function startHistograms(run: StatsRun): Float64Array[] {
   return run.all.map((s) => (startHistogram(s), binScales(s)));
-}
-
-/** A tap's activation as fp32, checked against the layer's K. */
-function tapData(run: Run, out: ort.InferenceSession.OnnxValueMapType, i: number): Float32Array {
-  const tap = run.taps[i]!;
-  const tensor = out[run.raw[i]!]!;
-  if (tensor.dims.at(-1) !== tap.channels) {
-    throw new UserError(`${run.model.path}: activation "${tap.tensor}" has shape [${tensor.dims.join(', ')}], expected last dim ${tap.channels} (the K of ${tap.layers.join(', ')})`);
-  }
-  return float32Data(tensor, tap.tensor);
 }

@@ -147,14 +147,17 @@ export class StatsKernels {
     this.run = { reduce: exports.reduce as Reduce, count: exports.count as Count };
   }
 
-  /** A view of `floats` activation values to fill before `reduce`/`count` (valid until the next call). */
-  input(floats: number, channels: number, bins: number): Float32Array {
-    this.reserve(floats, channels, bins);
-    return new Float32Array(this.memory.buffer, this.at.data, floats);
+  /**
+   * A view of `floats` activation values, `offset` floats into the input area, to fill before
+   * `reduce`/`count` (valid until the next call; the area keeps its contents while it does not grow).
+   */
+  input(floats: number, channels: number, bins: number, offset = 0): Float32Array {
+    this.reserve(offset + floats, channels, bins);
+    return new Float32Array(this.memory.buffer, this.at.data + 4 * offset, floats);
   }
 
-  /** min, max and Σx² of the rows in the input view (`floats` values, K = the stats' channels). */
-  reduce(stats: ChannelStats, floats: number): void {
+  /** min, max and Σx² of the rows in the input view at `offset` (`floats` values, K = the stats' channels). */
+  reduce(stats: ChannelStats, floats: number, offset = 0): void {
     const K = stats.min.length;
     const rows = floats / K;
     const at = this.at;
@@ -166,8 +169,8 @@ export class StatsKernels {
     maxs.set(stats.max);
     sums.set(stats.sumSquares);
     const vectorChannels = K & ~3;
-    this.run.reduce(at.data, rows, 4 * K, 4 * vectorChannels, at.mins, at.maxs, at.sums);
-    const data = new Float32Array(buffer, at.data, floats);
+    this.run.reduce(at.data + 4 * offset, rows, 4 * K, 4 * vectorChannels, at.mins, at.maxs, at.sums);
+    const data = new Float32Array(buffer, at.data + 4 * offset, floats);
     for (let k = vectorChannels; k < K; k++) {
       for (let i = k; i < floats; i += K) {
         const x = data[i]!;
@@ -181,8 +184,8 @@ export class StatsKernels {
     stats.sumSquares.set(sums);
   }
 
-  /** Counts the rows in the input view into the stats' histogram (`scales` from binScales). */
-  count(stats: ChannelStats, scales: Float64Array, floats: number): void {
+  /** Counts the rows in the input view at `offset` into the stats' histogram (`scales` from binScales). */
+  count(stats: ChannelStats, scales: Float64Array, floats: number, offset = 0): void {
     const { min, bins } = stats;
     const histogram = stats.histogram!;
     const K = min.length;
@@ -193,10 +196,10 @@ export class StatsKernels {
     const counts = new Uint32Array(buffer, at.histogram, K * bins);
     counts.set(histogram);
     const pairs = K >> 1;
-    this.run.count(at.data, floats / K, 4 * K, pairs, bins, at.lo, at.scale, at.histogram);
+    this.run.count(at.data + 4 * offset, floats / K, 4 * K, pairs, bins, at.lo, at.scale, at.histogram);
     if (K % 2 === 1) {
       const k = K - 1;
-      const data = new Float32Array(buffer, at.data, floats);
+      const data = new Float32Array(buffer, at.data + 4 * offset, floats);
       for (let i = k; i < floats; i += K) counts[k * bins + Math.min(bins - 1, Math.trunc((data[i]! - min[k]!) * scales[k]!))]++;
     }
     histogram.set(counts);

@@ -49,7 +49,7 @@ function neededNodes(graph: GraphProto, targets: readonly string[]): NodeProto[]
 }
 
 /** A node's inputs, including the outer-scope names its subgraphs (If/Loop/Scan bodies) read. */
-function nodeInputs(node: NodeProto): string[] {
+export function nodeInputs(node: NodeProto): string[] {
   const names = node.input.filter((n) => n !== '');
   for (const a of node.attribute) {
     for (const g of a.g ? [a.g, ...a.graphs] : a.graphs) names.push(...g.node.flatMap(nodeInputs));

@@ -10,6 +10,8 @@ import { windowBatch, type TokenWindows } from '../../../src/core/calib/sampling
 import { CancelledError } from '../../../src/core/errors';
 import { makeFeeds } from '../../../src/core/onnx/model-inputs';
 import type { OnnxModel } from '../../../src/core/onnx/model-file';
+import { findLinearLayers } from '../../../src/core/onnx/linear-layers';
+import { activationTaps } from '../../../src/core/stats/activation-taps';
 import { collectChannelStats, type ActivationStats } from '../../../src/core/stats/collect-stats';
 import { fixtureModel, randomWindows } from './calibration-fixture';
 
@@ -62,7 +64,9 @@ test('statistics match a plain onnxruntime run reduced by straightforward loops'
   const model = await fixtureModel('basic');
   const windows = randomWindows(5, 16);
   const bins = 32;
-  const got = await collectChannelStats(model, windows, { bins, batch: 2, graphOptimization: 'basic' });
+  // Staged with one tap per stage: every stage boundary of the fixture is crossed.
+  const got = await collectChannelStats(model, windows, { bins, batch: 2, graphOptimization: 'basic', histogram: 'staged', stageBytes: 1 });
+  assert.equal(got.histogram, 'staged');
   assert.ok(got.taps.length >= 4, 'every block has several tapped activations');
   const ref = await referenceStats(model, windows, got.taps.map((t) => t.tensor), bins);
   for (const [name, r] of ref) {
@@ -80,7 +84,7 @@ test('statistics match a plain onnxruntime run reduced by straightforward loops'
   for (const [name, r] of ref) fused.stats.get(name)!.max.forEach((v, k) => assert.ok(Math.abs(v - r.max[k]!) < 1e-5, name));
 });
 
-test('results do not depend on the batch size or on spilling versus re-running', async () => {
+test('results do not depend on the batch size or on staging, spilling or re-running', async () => {
   const model = await fixtureModel('basic');
   const windows = randomWindows(5, 16, 11);
   const one = await collectChannelStats(model, windows, { bins: 64, batch: 1, histogram: 'spill' });
@@ -90,6 +94,21 @@ test('results do not depend on the batch size or on spilling versus re-running',
   assert.equal(rerun.histogram, 'rerun');
   assertSameStats(one, three);
   assertSameStats(one, rerun);
+  // One stage runs the very graph the one-pass methods run: identical at every optimization level.
+  assertSameStats(one, await collectChannelStats(model, windows, { bins: 64, batch: 2, histogram: 'staged', stageBytes: 1e9 }));
+  assert.equal((await collectChannelStats(model, windows, { bins: 64 })).histogram, 'staged', 'auto holds a small calibration in memory');
+  // Several stages: identical without fusions; with them, onnxruntime fuses differently where a
+  // stage boundary falls (docs/calibration.md), so values agree to rounding.
+  const basic = await collectChannelStats(model, windows, { bins: 64, batch: 3, histogram: 'spill', graphOptimization: 'basic' });
+  for (const stageBytes of [1, 40_000]) {
+    assertSameStats(basic, await collectChannelStats(model, windows, { bins: 64, batch: 2, histogram: 'staged', stageBytes, graphOptimization: 'basic' }));
+    const fused = await collectChannelStats(model, windows, { bins: 64, batch: 2, histogram: 'staged', stageBytes });
+    for (const [name, s] of one.stats) {
+      const t = fused.stats.get(name)!;
+      s.max.forEach((v, k) => assert.ok(Math.abs(v - t.max[k]!) <= 1e-5 * Math.max(1, Math.abs(v)), `${name} max[${k}]`));
+      s.sumSquares.forEach((v, k) => assert.ok(Math.abs(v - t.sumSquares[k]!) <= 1e-5 * v, `${name} sumSquares[${k}]`));
+    }
+  }
   const sumsOnly = await collectChannelStats(model, windows, { batch: 2, histogram: 'none' });
   for (const [name, s] of sumsOnly.stats) {
     assert.equal(s.histogram, undefined);
@@ -103,6 +122,8 @@ test('a model with external data gives the same statistics as the inline one', a
   const external = await fixtureModel('external');
   assert.ok(readdirSync(external.dir).some((f) => f.endsWith('.data')), 'the fixture has a data file');
   assertSameStats(inline, await collectChannelStats(external, windows, { bins: 16 }));
+  const opts = { bins: 16, histogram: 'staged', stageBytes: 1, graphOptimization: 'basic' } as const;
+  assertSameStats(await collectChannelStats(await fixtureModel('basic'), windows, opts), await collectChannelStats(external, windows, opts));
   assert.deepEqual(readdirSync(external.dir).sort(), ['external.onnx', 'external.onnx.data'], 'nothing written next to the model');
 });
 
@@ -121,8 +142,16 @@ test('progress counts windows per stage; cancellation stops and removes the temp
   const model = await fixtureModel('basic');
   const windows = randomWindows(4, 16);
   const events: string[] = [];
-  await collectChannelStats(model, windows, { batch: 2, onProgress: (p) => events.push(`${p.stage} ${p.done}/${p.total}`) });
+  await collectChannelStats(model, windows, { batch: 2, histogram: 'spill', onProgress: (p) => events.push(`${p.stage} ${p.done}/${p.total}`) });
   assert.deepEqual(events, ['calibrating 0/4', 'calibrating 2/4', 'calibrating 4/4', 'histograms 2/4', 'histograms 4/4']);
+  const staged: string[] = [];
+  const got = await collectChannelStats(model, windows, { batch: 2, histogram: 'staged', stageBytes: 1, onProgress: (p) => staged.push(`${p.stage} ${p.done}/${p.total} ${p.detail ?? ''}`.trim()) });
+  const n = got.taps.length; // one tap per stage
+  const expected = Array.from({ length: n }, (_, s) => [0, 2, 4].map((d) => `calibrating ${4 * s + d}/${4 * n} part ${s + 1}/${n}`)).flat();
+  assert.deepEqual(staged, expected);
+  const controller = new AbortController();
+  const stopAtPart2 = (p: { detail?: string }) => p.detail === `part 2/${n}` && controller.abort();
+  await assert.rejects(collectChannelStats(model, windows, { batch: 1, histogram: 'staged', stageBytes: 1, signal: controller.signal, onProgress: stopAtPart2 }), CancelledError);
   for (const stage of ['calibrating', 'histograms']) {
     const tempDir = mkdtempSync(join(tmpdir(), 'merino-cancel-'));
     const controller = new AbortController();
@@ -142,10 +171,14 @@ test('windows reach the model in order: the batch view is a plain slice', () => 
   assert.deepEqual([...windowBatch(w, 1, 2)], [...w.tokens.subarray(4, 12)]);
 });
 
-test('an unusable temp folder is a clear error; auto falls back to re-running', async () => {
+test('an unusable temp folder is a clear error; auto falls back to staging, or to re-running', async () => {
   const model = await fixtureModel('minimal');
   const windows = randomWindows(2, 8);
   const missing = join(tmpdir(), 'merino-no-such-dir', 'x');
   await assert.rejects(collectChannelStats(model, windows, { histogram: 'spill', tempDir: missing }), /merino-no-such-dir\/x: cannot create the activation spill folder \(ENOENT\)/);
-  assert.equal((await collectChannelStats(model, windows, { tempDir: missing })).histogram, 'rerun');
+  assert.equal((await collectChannelStats(model, windows, { tempDir: missing, stageBytes: 1 })).histogram, 'staged');
+  // Taps listed against graph order (the last layer's first) cannot be staged.
+  const reversed = activationTaps(findLinearLayers(model)).reverse();
+  assert.equal((await collectChannelStats(model, windows, { tempDir: missing, stageBytes: 1, taps: reversed })).histogram, 'rerun');
+  await assert.rejects(collectChannelStats(model, windows, { histogram: 'staged', stageBytes: 1, taps: reversed }), /minimal\.onnx: the graph cannot be calibrated in stages/);
 });
