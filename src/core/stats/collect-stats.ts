@@ -5,11 +5,11 @@ import { openSession } from '../calib/model-session';
 import { findLinearLayers } from '../onnx/linear-layers';
 import type { OnnxModel } from '../onnx/model-file';
 import { activationTaps, type ActivationTap } from './activation-taps';
-import { ActivationSpill, freeBytes } from './activation-spill';
+import { ActivationSpill, freeBytes, readFloatsAt } from './activation-spill';
 import { forwardBatches } from './batch-forward';
 import { createChannelStats, type ChannelStats } from './channel-stats';
 import { binScales, startHistogram } from './histogram';
-import { countChunk, shareHistograms, type SpillChunk } from './histogram-share';
+import { countChunk, HistogramHelper, type ChunkReader, type SpillChunk } from './histogram-share';
 import { StatsKernels } from './stats-kernels';
 import { buildTapModel } from './tap-model';
 import { planStages, type CalibrationStage } from './stage-plan';
@@ -94,7 +94,7 @@ function chooseHistogramPass(run: StatsRun, pass: HistogramPass): Choice {
  */
 async function spillPasses(run: SessionRun): Promise<void> {
   const spill = ActivationSpill.create(run.opts.tempDir);
-  let stopHelper = () => undefined as void;
+  let helper: HistogramHelper | undefined;
   try {
     const chunks: SpillChunk[][] = run.taps.map(() => []);
     await reductionPass(run, (input, i) => {
@@ -103,18 +103,19 @@ async function spillPasses(run: SessionRun): Promise<void> {
     });
     const scales = startHistograms(run);
     const taps = run.all.map((s, i) => ({ min: s.min, scales: scales[i]!, bins: run.opts.bins, chunks: chunks[i]! }));
-    const share = shareHistograms(spill.path, taps, run.opts.signal);
-    stopHelper = share.stop;
+    helper = HistogramHelper.start(); // not before: its memory would add to the forward's peak
+    const share = helper.share({ path: spill.path }, taps, run.opts.signal);
+    const read: ChunkReader = (into, length, at) => readFloatsAt(spill.fd, into, length, at);
     const { samples } = run.windows;
     const batches = chunks[0]!.length;
     for (let b = 0; b < batches; b++) {
       throwIfAborted(run.opts.signal);
-      for (const i of share.mine) countChunk(spill.fd, run.kernels, run.all[i]!, scales[i]!, chunks[i]![b]!);
+      for (const i of share.mine) countChunk(read, run.kernels, run.all[i]!, scales[i]!, chunks[i]![b]!);
       run.opts.onProgress?.({ stage: 'histograms', done: Math.min((b + 1) * run.opts.batch, samples), total: samples });
     }
     if (share.theirs) for (const [i, histogram] of await share.theirs) run.all[i]!.histogram = histogram;
   } finally {
-    stopHelper();
+    helper?.stop();
     spill.dispose();
   }
 }

@@ -1,12 +1,15 @@
 // Worker-thread entry (bundled as dist/histogram-worker.js): counts the histograms of the taps the
-// main thread hands over (histogram-share.ts) from the spill file, and sends them back.
+// main thread hands over (histogram-share.ts), from the spill file or a shared buffer, and sends
+// them back; one request after another until the main thread ends it.
 import { parentPort } from 'node:worker_threads';
-import { countTaps, type TapCount } from './histogram-share';
+import { countTaps, type ChunkSource, type TapCount } from './histogram-share';
 import { StatsKernels } from './stats-kernels';
 
-parentPort!.once('message', ({ path, taps }: { path: string; taps: TapCount[] }) => {
+const kernels = new StatsKernels();
+
+parentPort!.on('message', ({ source, taps }: { source: ChunkSource; taps: TapCount[] }) => {
   try {
-    const histograms = countTaps(path, taps, new StatsKernels());
+    const histograms = countTaps(source, taps, kernels);
     parentPort!.postMessage({ histograms }, histograms.map((h) => h.buffer as ArrayBuffer));
   } catch (e) {
     parentPort!.postMessage({ error: (e as Error).message });

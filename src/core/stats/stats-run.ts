@@ -30,6 +30,11 @@ export interface StatsRunOptions extends JobOptions, SessionOptions {
   tempDir?: string;
   /** Most activation bytes one stage of the staged pass holds (default 256 MiB; at least one tap). */
   stageBytes?: number;
+  /**
+   * Threads that count a staged pass's histograms: 2 = this one and a worker (default when a stage
+   * holds 4 Mi values or more), 1 = this thread only (default below that: starting a worker costs more).
+   */
+  countThreads?: 1 | 2;
 }
 
 /** Everything one statistics run needs: the tap graph, its session options and the running statistics. */

@@ -101,7 +101,9 @@ test('results do not depend on the batch size or on staging, spilling or re-runn
   // stage boundary falls (docs/calibration.md), so values agree to rounding.
   const basic = await collectChannelStats(model, windows, { bins: 64, batch: 3, histogram: 'spill', graphOptimization: 'basic' });
   for (const stageBytes of [1, 40_000]) {
-    assertSameStats(basic, await collectChannelStats(model, windows, { bins: 64, batch: 2, histogram: 'staged', stageBytes, graphOptimization: 'basic' }));
+    for (const countThreads of [1, 2] as const) {
+      assertSameStats(basic, await collectChannelStats(model, windows, { bins: 64, batch: 2, histogram: 'staged', stageBytes, graphOptimization: 'basic', countThreads }));
+    }
     const fused = await collectChannelStats(model, windows, { bins: 64, batch: 2, histogram: 'staged', stageBytes });
     for (const [name, s] of one.stats) {
       const t = fused.stats.get(name)!;
