@@ -4,7 +4,8 @@ import { channelNorm, channelRms } from '../stats/channel-stats';
 import { checkChannelStats } from './channel-stats-input';
 import { normalizedChannelEntropy, relativeToMean } from './channel-metrics';
 import type { WeightMatrix } from './weight-matrix';
-import { checkMatrix, strides } from './weight-matrix';
+import { checkMatrix } from './weight-matrix';
+import { ChannelScaler } from './channel-scale-kernel';
 
 /** The pruning scores S[k, n] (ALGORITHMS.md §1). */
 export type ScoreMethod = 'magnitude' | 'wanda' | 'esparse';
@@ -66,13 +67,11 @@ function output(w: WeightMatrix, into: Float32Array | undefined): Float32Array {
   return into ?? new Float32Array(w.data.length);
 }
 
-/** S[k, n] = |W[k, n]| · factor[k], in W's layout. */
+let scaler: ChannelScaler | undefined;
+
+/** S[k, n] = |W[k, n]| · factor[k], in W's layout (a SIMD kernel, bit-identical to the plain loop). */
 function scaleByChannel(w: WeightMatrix, factor: Float64Array, into?: Float32Array): Float32Array {
-  const { kStride, nStride } = strides(w);
   const scores = output(w, into);
-  for (let k = 0; k < w.K; k++) {
-    const f = factor[k];
-    for (let n = 0, i = k * kStride; n < w.N; n++, i += nStride) scores[i] = Math.abs(w.data[i]) * f;
-  }
+  (scaler ??= new ChannelScaler()).scale(w, factor, scores);
   return scores;
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { ChannelStats } from '../../../src/core/stats/channel-stats';
 import { channelEntropy, channelNorm, channelRms } from '../../../src/core/stats/channel-stats';
 import { normalizedChannelEntropy } from '../../../src/core/prune/channel-metrics';
-import { esparseScores, magnitudeScores, pruningScores, wandaScores } from '../../../src/core/prune/scores';
+import { esparseChannelFactors, esparseScores, magnitudeScores, pruningScores, wandaScores } from '../../../src/core/prune/scores';
 import { nmMask } from '../../../src/core/prune/nm-mask';
 import type { WeightMatrix } from '../../../src/core/prune/weight-matrix';
 import { randomChannelStats, randomMatrix } from './random-matrix';
@@ -83,4 +83,26 @@ test('bad statistics and options give clear errors', () => {
   assert.throws(() => esparseScores(w, { ...stats, histogram: Uint32Array.from([2, 1, 4, 0]) }, 1), /channel 0 counts 3 values, expected 4/);
   assert.throws(() => pruningScores('wanda', w, undefined, { alpha: 1, name: 'fc1' }), /fc1: wanda needs calibration statistics/);
   assert.throws(() => magnitudeScores({ ...w, K: 3 }), /does not match shape/);
+});
+
+test('wanda and esparse scores are bit-identical to the plain loop |W[k,n]|·factor[k], any shape and layout', () => {
+  const shapes = [[1, 1], [3, 5], [4, 4], [5, 13], [13, 4], [64, 48], [300, 1000], [1000, 300]] as const;
+  for (const [K, N] of shapes) {
+    for (const layout of ['KN', 'NK'] as const) {
+      const weight = randomMatrix(K, N, layout, K * 7 + N);
+      weight.data[0] = -0; // signs and zeros: |−0| = 0
+      const s = randomChannelStats(K, 3, 8, 16, K + N);
+      for (const [scores, factor] of [
+        [wandaScores(weight, s), channelNorm(s)],
+        [esparseScores(weight, s, 0.3), esparseChannelFactors(s, 0.3)],
+      ] as const) {
+        const expected = new Float32Array(K * N);
+        for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) {
+          const i = layout === 'KN' ? k * N + n : n * K + k;
+          expected[i] = Math.abs(weight.data[i]!) * factor[k]!;
+        }
+        scores.forEach((v, i) => assert.ok(Object.is(v, expected[i]), `${K}×${N} ${layout} [${i}]: ${v} ≠ ${expected[i]}`));
+      }
+    }
+  }
 });
