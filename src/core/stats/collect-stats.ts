@@ -2,6 +2,7 @@ import type * as ort from 'onnxruntime-node';
 import { throwIfAborted, UserError } from '../errors';
 import type { TokenWindows } from '../calib/sampling';
 import { openSession } from '../calib/model-session';
+import { blockOfAny } from '../onnx/block-name';
 import { findLinearLayers } from '../onnx/linear-layers';
 import type { OnnxModel } from '../onnx/model-file';
 import { activationTaps, type ActivationTap } from './activation-taps';
@@ -81,7 +82,8 @@ function chooseHistogramPass(run: StatsRun, pass: HistogramPass): Choice {
   const tapBytes = run.taps.map((t) => samples * seqlen * t.channels * 4);
   const needed = tapBytes.reduce((a, b) => a + b, 0);
   const stageBytes = run.opts.stageBytes ?? DEFAULT_STAGE_BYTES;
-  const stages = planStages(run.tapModel.proto.graph!, run.raw, tapBytes, stageBytes);
+  const blocks = run.taps.map((t) => blockOfAny(t.layers)?.block ?? null);
+  const stages = planStages(run.tapModel.proto.graph!, run.raw, tapBytes, stageBytes, blocks);
   if (pass === 'staged' && !stages) throw new UserError(`${run.model.path}: the graph cannot be calibrated in stages (a prunable layer reads an activation computed after a later layer's)`, 'use the spill or rerun histogram pass');
   if (stages && (pass === 'staged' || needed <= stageBytes)) return { pass: 'staged', stages };
   if (freeBytes(run.opts.tempDir) > needed * 1.1 + 256 * 2 ** 20) return { pass: 'spill' };

@@ -21,14 +21,20 @@ export interface CalibrationStage {
 /**
  * Cuts the tap graph (buildTapModel: outputs = `tapOutputs`) into stages: consecutive taps, as many
  * per stage as fit in `budgetBytes` (`tapBytes[i]` = tap i's activation over all windows; at least
- * one tap per stage). A node that depends on the windows runs in the first stage where its inputs
+ * one tap per stage), whole decoder blocks (`blocks`) where they fit. A node that depends on the windows runs in the first stage where its inputs
  * exist, but never before the stage of a tap it outputs, so a stage hands the next one little more
  * than the residual stream; a node that does not depend on the windows (weight-only arithmetic) runs
  * in every stage that reads it. Returns null when a stage would need a tap of a later stage (taps out
  * of graph order), so the caller uses a single-pass method instead.
  */
-export function planStages(graph: GraphProto, tapOutputs: readonly string[], tapBytes: readonly number[], budgetBytes: number): CalibrationStage[] | null {
-  const tapStage = groupTaps(tapBytes, budgetBytes);
+export function planStages(
+  graph: GraphProto,
+  tapOutputs: readonly string[],
+  tapBytes: readonly number[],
+  budgetBytes: number,
+  blocks: readonly (string | null)[] = tapOutputs.map(() => null),
+): CalibrationStage[] | null {
+  const tapStage = groupTaps(tapBytes, blocks, budgetBytes);
   const stageCount = (tapStage.at(-1) ?? -1) + 1;
   const producer = new Map<string, number>();
   graph.node.forEach((n, i) => n.output.forEach((o) => o && producer.set(o, i)));
@@ -53,15 +59,32 @@ export function planStages(graph: GraphProto, tapOutputs: readonly string[], tap
   return Array.from({ length: stageCount }, (_, s) => stageAt(graph, s, stage, producer, tapStage));
 }
 
-/** Consecutive taps per stage, each stage holding at most `budget` bytes (but at least one tap). */
-function groupTaps(tapBytes: readonly number[], budget: number): number[] {
-  let stage = 0;
-  let used = 0;
-  return tapBytes.map((bytes, i) => {
-    if (i > 0 && used + bytes > budget) [stage, used] = [stage + 1, 0];
-    used += bytes;
-    return stage;
+/**
+ * Consecutive taps per stage, each stage holding at most `budget` bytes (but at least one tap).
+ * Stages end between decoder blocks where they can (`blocks[i]`: tap i's block, null when unknown):
+ * a boundary inside a block carries the block's wide intermediates (the MLP activation) per window.
+ */
+function groupTaps(tapBytes: readonly number[], blocks: readonly (string | null)[], budget: number): number[] {
+  const runs: number[][] = [];
+  tapBytes.forEach((_, i) => {
+    const same = i > 0 && blocks[i] !== null && blocks[i] === blocks[i - 1];
+    if (same) runs.at(-1)!.push(i);
+    else runs.push([i]);
   });
+  const stageOf: number[] = [];
+  let stage = -1;
+  let used = Infinity;
+  const place = (taps: number[], bytes: number) => {
+    if (used + bytes > budget) [stage, used] = [stage + 1, 0];
+    used += bytes;
+    for (const t of taps) stageOf[t] = stage;
+  };
+  for (const run of runs) {
+    const bytes = run.reduce((a, t) => a + tapBytes[t]!, 0);
+    if (bytes <= budget) place(run, bytes);
+    else for (const t of run) place([t], tapBytes[t]!); // a block larger than a stage: cut inside it
+  }
+  return stageOf;
 }
 
 /** For every node, the first stage whose taps need it (Infinity when no tap needs it). */

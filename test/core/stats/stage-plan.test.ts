@@ -38,12 +38,18 @@ test('stages cover the tap graph once, in order, and group taps by the byte budg
   assert.equal(planStages(graph, outputs, bytes, 1)!.length, taps.length);
 });
 
-test('one stage per block hands the next block only the residual stream and the attention mask', async () => {
+test('stages end between decoder blocks where they fit, and hand the next block only the residual stream and the mask', async () => {
   const { graph, taps, outputs } = await tapGraph();
-  const blockTaps = taps.filter((t) => blockOf(t.layers[0]!)?.blockIndex === 0).length;
-  const stages = planStages(graph, outputs, taps.map(() => 1), blockTaps)!;
-  assert.equal(stages.length, 2);
+  const blocks = taps.map((t) => blockOf(t.layers[0]!)!.block);
+  const perBlock = taps.filter((t) => blockOf(t.layers[0]!)?.blockIndex === 0).length;
+  // A budget of one block and a half: without the blocks the first stage would take part of block 1.
+  const budget = Math.floor(perBlock * 1.5);
+  assert.deepEqual(planStages(graph, outputs, taps.map(() => 1), budget)![0]!.taps.length, budget);
+  const stages = planStages(graph, outputs, taps.map(() => 1), budget, blocks)!;
+  assert.deepEqual(stages.map((s) => new Set(s.taps.map((t) => blocks[t])).size), [1, 1], 'one whole block per stage');
   assert.deepEqual(stages[1]!.carriedIn.sort(), ['/model/layers.0/Add_1_output_0', '/model/mask/Mul_output_0']);
+  // A block larger than the budget is cut inside.
+  assert.equal(planStages(graph, outputs, taps.map(() => 1), 1, blocks)!.length, taps.length);
 });
 
 test('taps listed against graph order cannot be staged', async () => {
