@@ -79,6 +79,14 @@ export const simd = {
   f32x4Eq: simdOp(0x41),
   i32x4GtS: simdOp(0x3b),
   i32x4Add: simdOp(0xae),
+  i32x4Shl: simdOp(0xab),
+  i32x4ShrS: simdOp(0xac),
+  i32x4ShrU: simdOp(0xad),
+  i32x4MaxS: simdOp(0xb8),
+  xor: simdOp(0x51),
+  f64x2Splat: simdOp(0x14),
+  /** i8x16.shuffle: byte i of the result is byte lanes[i] of a ‖ b (0–15 from a, 16–31 from b). */
+  i8x16Shuffle: (lanes: number[]) => simdOp(0x0d)(...lanes),
   i16x8NarrowI32x4S: simdOp(0x85),
   i8x16NarrowI16x8S: simdOp(0x65),
   f64x2Add: simdOp(0xf0),
@@ -92,6 +100,8 @@ export const get = (i: number): number[] => [0x20, ...leb(i)];
 export const set = (i: number): number[] => [0x21, ...leb(i)];
 export const tee = (i: number): number[] => [0x22, ...leb(i)];
 export const i32 = (v: number): number[] => [0x41, ...sleb(v)];
+/** i32.load at the address on the stack + `offset`. */
+export const i32Load = (offset: number): number[] => [0x28, 2, ...leb(offset)];
 
 /** Adds the 4 float32 lanes of v128 local `v` to the float64 on the stack. */
 export const addLanesToF64 = (v: number): number[] =>
