@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type ChannelStats, createChannelStats } from '../../../src/core/stats/channel-stats';
+import { binScales, startHistogram } from '../../../src/core/stats/histogram';
+import { StatsKernels } from '../../../src/core/stats/stats-kernels';
+
+/** Seeded uniform numbers in [0, 1). */
+function uniform(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+}
+
+/**
+ * rows × K activations: random values on a grid of 1/8 (many exactly on bin edges and many ties),
+ * every fifth channel constant, one channel with its min and max repeated, some channels wide.
+ */
+function activations(rows: number, K: number, seed: number): Float32Array {
+  const next = uniform(seed);
+  return Float32Array.from({ length: rows * K }, (_, i) => {
+    const k = i % K;
+    if (k % 5 === 4) return 1.25;
+    if (k % 7 === 3) return next() < 0.5 ? -3 : 5;
+    return Math.round((next() - 0.4) * 64 * (k % 3 === 0 ? 10 : 1)) / 8;
+  });
+}
+
+/** min, max and Σx² (float64, row order) and the histogram, by the definitions, over all windows. */
+function reference(windows: Float32Array[], K: number, bins: number) {
+  const min = new Float64Array(K).fill(Infinity);
+  const max = new Float64Array(K).fill(-Infinity);
+  const sumSquares = new Float64Array(K);
+  for (const data of windows) {
+    for (let i = 0; i < data.length; i++) {
+      const [k, x] = [i % K, data[i]!];
+      min[k] = Math.min(min[k]!, x);
+      max[k] = Math.max(max[k]!, x);
+      sumSquares[k] += x * x;
+    }
+  }
+  const histogram = new Uint32Array(K * bins);
+  for (const data of windows) {
+    for (let i = 0; i < data.length; i++) {
+      const k = i % K;
+      const [lo, hi] = [min[k]!, max[k]!];
+      const b = hi > lo ? Math.min(bins - 1, Math.floor((data[i]! - lo) * (bins / (hi - lo)))) : 0;
+      histogram[k * bins + b]!++;
+    }
+  }
+  return { min, max, sumSquares, histogram };
+}
+
+/** Runs the kernels over the windows, each placed `offset` floats into the input area among garbage. */
+function run(kernels: StatsKernels, windows: Float32Array[], K: number, bins: number, offset: number): ChannelStats {
+  const stats = createChannelStats(K, bins);
+  const place = (data: Float32Array) => {
+    const area = kernels.input(offset + data.length + 2 * K, K, bins);
+    area.fill(NaN).fill(3e38, offset + data.length);
+    area.set(data, offset);
+  };
+  for (const data of windows) {
+    place(data);
+    kernels.reduce(stats, data.length, offset);
+  }
+  startHistogram(stats);
+  const scales = binScales(stats);
+  for (const data of windows) {
+    place(data);
+    kernels.count(stats, scales, data.length, offset);
+  }
+  return stats;
+}
+
+test('reduce and count match the definitions bit for bit for every K, row count and offset', () => {
+  const kernels = new StatsKernels();
+  const shapes: [K: number, rows: number][] = [
+    [1, 1], [1, 9], [2, 5], [3, 17], [4, 1], [5, 16], [7, 33], [8, 2], [12, 40], [15, 15],
+    [16, 17], [17, 3], [31, 20], [33, 1], [64, 31], [259, 18], [300, 7], [515, 5],
+  ];
+  for (const [K, rows] of shapes) {
+    for (const bins of [3, 256]) {
+      const windows = [activations(rows, K, K * 31 + rows), activations(rows + 1, K, K + 7)];
+      const want = reference(windows, K, bins);
+      for (const offset of [0, 5]) {
+        const got = run(kernels, windows, K, bins, offset);
+        const where = `K=${K} rows=${rows} bins=${bins} offset=${offset}`;
+        assert.deepEqual(got.min, want.min, `${where} min`);
+        assert.deepEqual(got.max, want.max, `${where} max`);
+        assert.deepEqual(got.sumSquares, want.sumSquares, `${where} Σx²`);
+        assert.deepEqual(got.histogram, want.histogram, `${where} histogram`);
+      }
+    }
+  }
+});
+
+test('the row order of Σx² is kept: a sum that rounds differently in another order matches the loop', () => {
+  const K = 9;
+  const column = [1e8, 1, -1e8, 1, 3, 1e-4, 7e7, 1];
+  const data = Float32Array.from({ length: column.length * K }, (_, i) => column[Math.floor(i / K)]! * (1 + (i % K)));
+  const want = reference([data], K, 4).sumSquares;
+  const got = run(new StatsKernels(), [data], K, 4, 0).sumSquares;
+  assert.deepEqual(got, want);
+  const sorted = [...column].map((x) => x * x).sort((a, b) => a - b).reduce((a, b) => a + b, 0);
+  assert.notEqual(got[0], sorted, 'the data must be order-sensitive for this test to mean anything');
+});
+
+test('min and max order −0 before +0, as float32x4 min/max do; a NaN makes the channel min, max and Σx² NaN', () => {
+  const K = 8;
+  const rows = [
+    [0, -0, 1, 2, 3, 4, 5, 6],
+    [-0, 0, 1, NaN, 3, 4, 5, 6],
+  ];
+  const data = Float32Array.from(rows.flat());
+  const stats = createChannelStats(K, 4);
+  const kernels = new StatsKernels();
+  kernels.input(data.length, K, 4).set(data);
+  kernels.reduce(stats, data.length);
+  assert.ok(Object.is(stats.min[0], -0) && Object.is(stats.max[0], 0), 'channel 0');
+  assert.ok(Object.is(stats.min[1], -0) && Object.is(stats.max[1], 0), 'channel 1');
+  assert.ok(Number.isNaN(stats.min[3]) && Number.isNaN(stats.max[3]) && Number.isNaN(stats.sumSquares[3]), 'channel 3');
+  assert.deepEqual([stats.min[4], stats.max[4], stats.sumSquares[4]], [3, 3, 18], 'channel 4 is unaffected');
+});
