@@ -262,7 +262,6 @@ export class StatsKernels {
     const bases = new Int32Array(buffer, at.bases, 4 * groups).fill(at.scratch);
     for (let k = 0; k < K; k++) bases[k] = at.histogram + 4 * k * bins;
     const counts = new Uint32Array(buffer, at.histogram, K * bins);
-    counts.set(histogram);
     const data = at.data + 4 * offset;
     const [rows, rowBytes] = [floats / K, 4 * K];
     const last = bins - 1;
@@ -271,13 +270,14 @@ export class StatsKernels {
       const wide = Math.floor((c1 - c0) / WIDE);
       const k1 = c0 + wide * WIDE;
       const narrow = Math.ceil((c1 - k1) / 4);
+      counts.set(histogram.subarray(c0 * bins, c1 * bins), c0 * bins); // block by block: it stays in L2 for the sweep
       for (let r = 0; r < rows; r += CHUNK) {
         const [chunk, from] = [Math.min(CHUNK, rows - r), data + rowBytes * r];
         this.run.countWide(from + 4 * c0, wide, chunk, rowBytes, last, at.lo + 8 * c0, at.scale + 8 * c0, at.bases + 4 * c0, at.lanes);
         this.run.count4(from + 4 * k1, narrow, chunk, rowBytes, last, at.lo + 8 * k1, at.scale + 8 * k1, at.bases + 4 * k1, at.lanes);
       }
+      histogram.set(counts.subarray(c0 * bins, c1 * bins), c0 * bins);
     }
-    histogram.set(counts);
   }
 
   private reserve(floats: number, channels: number, bins: number): void {
