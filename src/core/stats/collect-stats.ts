@@ -72,22 +72,20 @@ type SessionRun = StatsRun & { session: ort.InferenceSession };
 type Choice = { pass: 'staged'; stages: CalibrationStage[] } | { pass: 'spill' | 'rerun' | 'none' };
 
 /**
- * `auto`: when every tapped activation fits in one stage's memory (`stageBytes`), one staged pass
- * holds them all in memory; else it spills when the temp folder has room for them (plus a margin);
- * else it runs staged when the tap graph cuts into stages (stage-plan.ts); else it re-runs the forward.
+ * `auto` runs staged when the tap graph cuts into stages (stage-plan.ts): one forward, no disk; it is
+ * also the fastest on GPT-2 small (docs/calibration.md). Else it spills when the temp folder has room
+ * for every tapped activation (plus a margin); else it re-runs the forward.
  */
 function chooseHistogramPass(run: StatsRun, pass: HistogramPass): Choice {
   if (pass === 'spill' || pass === 'rerun' || pass === 'none') return { pass };
   const { samples, seqlen } = run.windows;
   const tapBytes = run.taps.map((t) => samples * seqlen * t.channels * 4);
-  const needed = tapBytes.reduce((a, b) => a + b, 0);
-  const stageBytes = run.opts.stageBytes ?? DEFAULT_STAGE_BYTES;
   const blocks = run.taps.map((t) => blockOfAny(t.layers)?.block ?? null);
-  const stages = planStages(run.tapModel.proto.graph!, run.raw, tapBytes, stageBytes, blocks);
-  if (pass === 'staged' && !stages) throw new UserError(`${run.model.path}: the graph cannot be calibrated in stages (a prunable layer reads an activation computed after a later layer's)`, 'use the spill or rerun histogram pass');
-  if (stages && (pass === 'staged' || needed <= stageBytes)) return { pass: 'staged', stages };
-  if (freeBytes(run.opts.tempDir) > needed * 1.1 + 256 * 2 ** 20) return { pass: 'spill' };
-  return stages ? { pass: 'staged', stages } : { pass: 'rerun' };
+  const stages = planStages(run.tapModel.proto.graph!, run.raw, tapBytes, run.opts.stageBytes ?? DEFAULT_STAGE_BYTES, blocks);
+  if (stages) return { pass: 'staged', stages };
+  if (pass === 'staged') throw new UserError(`${run.model.path}: the graph cannot be calibrated in stages (a prunable layer reads an activation computed after a later layer's)`, 'use the spill or rerun histogram pass');
+  const needed = tapBytes.reduce((a, b) => a + b, 0);
+  return { pass: freeBytes(run.opts.tempDir) > needed * 1.1 + 256 * 2 ** 20 ? 'spill' : 'rerun' };
 }
 
 /**

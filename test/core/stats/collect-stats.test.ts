@@ -173,14 +173,15 @@ test('windows reach the model in order: the batch view is a plain slice', () => 
   assert.deepEqual([...windowBatch(w, 1, 2)], [...w.tokens.subarray(4, 12)]);
 });
 
-test('an unusable temp folder is a clear error; auto falls back to staging, or to re-running', async () => {
+test('auto stages; it spills when the graph cannot be staged, and re-runs when the temp folder is unusable', async () => {
   const model = await fixtureModel('minimal');
   const windows = randomWindows(2, 8);
   const missing = join(tmpdir(), 'merino-no-such-dir', 'x');
   await assert.rejects(collectChannelStats(model, windows, { histogram: 'spill', tempDir: missing }), /merino-no-such-dir\/x: cannot create the activation spill folder \(ENOENT\)/);
   assert.equal((await collectChannelStats(model, windows, { tempDir: missing, stageBytes: 1 })).histogram, 'staged');
-  // Taps listed against graph order (the last layer's first) cannot be staged.
+  // Taps listed against graph order (the last layer's first) cannot be staged: auto spills, or re-runs.
   const reversed = activationTaps(findLinearLayers(model)).reverse();
+  assert.equal((await collectChannelStats(model, windows, { stageBytes: 1, taps: reversed })).histogram, 'spill');
   assert.equal((await collectChannelStats(model, windows, { tempDir: missing, stageBytes: 1, taps: reversed })).histogram, 'rerun');
   await assert.rejects(collectChannelStats(model, windows, { histogram: 'staged', stageBytes: 1, taps: reversed }), /minimal\.onnx: the graph cannot be calibrated in stages/);
 });
