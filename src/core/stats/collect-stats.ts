@@ -10,7 +10,7 @@ import { ActivationSpill, freeBytes, readFloatsAt } from './activation-spill';
 import { forwardBatches } from './batch-forward';
 import { createChannelStats, type ChannelStats } from './channel-stats';
 import { binScales, startHistogram } from './histogram';
-import { countChunk, HistogramHelper, type ChunkReader, type SpillChunk } from './histogram-share';
+import { addCounts, countChunk, HistogramHelper, type ChunkReader, type SpillChunk } from './histogram-share';
 import { StatsKernels } from './stats-kernels';
 import { buildTapModel } from './tap-model';
 import { planStages, type CalibrationStage } from './stage-plan';
@@ -90,7 +90,7 @@ function chooseHistogramPass(run: StatsRun, pass: HistogramPass): Choice {
 
 /**
  * Pass 1 takes the extremes and Σx² and spills the activations; pass 2 reads them back and counts
- * the histograms, half of the taps on a worker thread (the other core is idle once the forward ends).
+ * the histograms, the second half of the windows on a worker thread (the other core is idle once the forward ends).
  */
 async function spillPasses(run: SessionRun): Promise<void> {
   const spill = ActivationSpill.create(run.opts.tempDir);
@@ -107,13 +107,17 @@ async function spillPasses(run: SessionRun): Promise<void> {
     const share = helper.share({ path: spill.path }, taps, run.opts.signal);
     const read: ChunkReader = (into, length, at) => readFloatsAt(spill.fd, into, length, at);
     const { samples } = run.windows;
-    const batches = chunks[0]!.length;
+    // This thread counts the first half of the windows, the helper the rest (spill order: window after window).
+    const batches = share.mine[0]!.length;
     for (let b = 0; b < batches; b++) {
       throwIfAborted(run.opts.signal);
-      for (const i of share.mine) countChunk(read, run.kernels, run.all[i]!, scales[i]!, chunks[i]![b]!);
+      share.mine.forEach((mine, i) => countChunk(read, run.kernels, run.all[i]!, scales[i]!, mine[b]!));
       run.opts.onProgress?.({ stage: 'histograms', done: Math.min((b + 1) * run.opts.batch, samples), total: samples });
     }
-    if (share.theirs) for (const [i, histogram] of await share.theirs) run.all[i]!.histogram = histogram;
+    if (share.theirs) {
+      (await share.theirs).forEach((counts, i) => addCounts(run.all[i]!.histogram!, counts));
+      run.opts.onProgress?.({ stage: 'histograms', done: samples, total: samples });
+    }
   } finally {
     helper?.stop();
     spill.dispose();

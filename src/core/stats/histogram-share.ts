@@ -55,6 +55,11 @@ export function countTap(read: ChunkReader, kernels: StatsKernels, tap: TapCount
   return stats.histogram!;
 }
 
+/** Adds the worker's counts of a tap to this thread's. */
+export function addCounts(into: Uint32Array, counts: Uint32Array): void {
+  for (let i = 0; i < into.length; i++) into[i] += counts[i]!;
+}
+
 /** The worker's side: counts its taps from the source. */
 export function countTaps(source: ChunkSource, taps: TapCount[], kernels: StatsKernels): Uint32Array[] {
   const { read, close } = openChunkSource(source);
@@ -66,9 +71,9 @@ export function countTaps(source: ChunkSource, taps: TapCount[], kernels: StatsK
 }
 
 /**
- * Counts histograms on this thread and one worker thread (histogram-worker.ts) at once: the
- * histogram counts run while onnxruntime is idle, so the second core is free. One worker serves
- * every `share` of a run; `stop` ends it.
+ * Counts histograms on this thread and one worker thread (histogram-worker.ts) at once, each
+ * taking half of every tap's chunks: the counts run while onnxruntime is idle, so the second core
+ * is free. One worker serves every `share` of a run; `stop` ends it.
  */
 export class HistogramHelper {
   private constructor(private readonly worker: Worker | undefined) {}
@@ -79,37 +84,29 @@ export class HistogramHelper {
   }
 
   /**
-   * Splits the taps between this thread and the worker, balanced by channels. Returns the taps left
-   * to this thread and a promise of the worker's histograms (by tap index), or every tap and no
-   * promise when there is no worker or only one tap.
+   * Gives the worker the second half of every tap's chunks (counts add up, so the split changes no
+   * histogram). Returns the chunks left to this thread, per tap, and a promise of the worker's
+   * histograms, one per tap, to add to this thread's; all chunks and no promise without a worker.
    */
-  share(source: ChunkSource, taps: TapCount[], signal?: AbortSignal): { mine: number[]; theirs?: Promise<Map<number, Uint32Array>> } {
+  share(source: ChunkSource, taps: TapCount[], signal?: AbortSignal): { mine: SpillChunk[][]; theirs?: Promise<Uint32Array[]> } {
     const worker = this.worker;
-    if (!worker || taps.length < 2) return { mine: taps.map((_, i) => i) };
-    const order = taps.map((_, i) => i).sort((a, b) => taps[b]!.min.length - taps[a]!.min.length);
-    const load = [0, 0];
-    const sides: number[][] = [[], []];
-    for (const i of order) {
-      const side = load[0]! <= load[1]! ? 0 : 1;
-      sides[side]!.push(i);
-      load[side] += taps[i]!.min.length;
-    }
-    const theirs = sides[1]!;
-    const result = new Promise<Map<number, Uint32Array>>((resolve, reject) => {
+    if (!worker) return { mine: taps.map((t) => t.chunks) };
+    const half = (t: TapCount) => Math.ceil(t.chunks.length / 2);
+    const result = new Promise<Uint32Array[]>((resolve, reject) => {
       const onError = (e: Error) => reject(e);
       const onAbort = () => reject(new CancelledError());
       worker.once('message', (m: { histograms: Uint32Array[] } | { error: string }) => {
         worker.off('error', onError);
         signal?.removeEventListener('abort', onAbort);
         if ('error' in m) reject(new Error(m.error));
-        else resolve(new Map(theirs.map((t, j) => [t, m.histograms[j]!])));
+        else resolve(m.histograms);
       });
       worker.once('error', onError);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
     result.catch(() => undefined); // awaited by the caller after its own share
-    worker.postMessage({ source, taps: theirs.map((i) => taps[i]!) });
-    return { mine: sides[0]!.sort((a, b) => a - b), theirs: result };
+    worker.postMessage({ source, taps: taps.map((t) => ({ ...t, chunks: t.chunks.slice(half(t)) })) });
+    return { mine: taps.map((t) => t.chunks.slice(0, half(t))), theirs: result };
   }
 
   stop(): void {

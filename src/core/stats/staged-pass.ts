@@ -7,7 +7,7 @@ import { dataTypeOfOrtType } from '../onnx/dtype';
 import { makeFeeds } from '../onnx/model-inputs';
 import { valueInfo } from '../onnx/proto-build';
 import { binScales, startHistogram } from './histogram';
-import { countChunk, HistogramHelper, openChunkSource, type TapCount } from './histogram-share';
+import { addCounts, countChunk, HistogramHelper, openChunkSource, type TapCount } from './histogram-share';
 import { stageModel, type CalibrationStage } from './stage-plan';
 import { kernelCopy, tapData, type StatsRun } from './stats-run';
 
@@ -27,7 +27,7 @@ interface StageStore {
 /**
  * The staged pass (docs/calibration.md): every window runs through stage 1 of the tap graph, whose
  * taps' activations stay in memory; once the last window is in, their min/max are exact and their
- * histograms are counted from memory (on two threads: onnxruntime is idle then), then stage 2 runs
+ * histograms are counted from memory (on two threads, half of the windows each: onnxruntime is idle then), then stage 2 runs
  * on the tensors stage 1 carried out, and so on. One forward's work in all, no spill file; one
  * stage's session is open at a time.
  */
@@ -113,13 +113,13 @@ async function countStage(run: StatsRun, stage: CalibrationStage, store: StageSt
   const stats = stage.taps.map((t) => run.all[t]!);
   const taps = stats.map((s, j): TapCount => (startHistogram(s), { min: s.min, scales: binScales(s), bins: s.bins, chunks: store.chunks[j]! }));
   const source = { store: store.buffer };
-  const share = helper ? helper.share(source, taps, run.opts.signal) : { mine: taps.map((_, j) => j), theirs: undefined };
+  const share = helper ? helper.share(source, taps, run.opts.signal) : { mine: taps.map((t) => t.chunks), theirs: undefined };
   const { read } = openChunkSource(source);
-  for (const j of share.mine) {
+  share.mine.forEach((chunks, j) => {
     throwIfAborted(run.opts.signal);
-    for (const chunk of taps[j]!.chunks) countChunk(read, run.kernels, stats[j]!, taps[j]!.scales, chunk);
-  }
-  if (share.theirs) for (const [j, histogram] of await share.theirs) stats[j]!.histogram = histogram;
+    for (const chunk of chunks) countChunk(read, run.kernels, stats[j]!, taps[j]!.scales, chunk);
+  });
+  if (share.theirs) (await share.theirs).forEach((counts, j) => addCounts(stats[j]!.histogram!, counts));
 }
 
 /** A carried tensor as a stage input: its type, its rank, symbolic dims but the last (batches may differ in size). */
