@@ -14,9 +14,7 @@ export const SCORE_METHODS: readonly ScoreMethod[] = ['magnitude', 'wanda', 'esp
 /** magnitude: S = |W|, in W's layout (written into `into` when given). */
 export function magnitudeScores(w: WeightMatrix, into?: Float32Array): Float32Array {
   checkMatrix(w, 'magnitude scores');
-  const scores = output(w, into);
-  for (let i = 0; i < scores.length; i++) scores[i] = Math.abs(w.data[i]);
-  return scores;
+  return scaleByChannel(w, new Float64Array(w.K).fill(1), into);
 }
 
 /** wanda: S = |W| · ‖X_k‖ with ‖X_k‖ = sqrt(Σ_t x_tk² / N_seq). */

@@ -85,7 +85,7 @@ test('bad statistics and options give clear errors', () => {
   assert.throws(() => magnitudeScores({ ...w, K: 3 }), /does not match shape/);
 });
 
-test('wanda and esparse scores are bit-identical to the plain loop |W[k,n]|·factor[k], any shape and layout', () => {
+test('magnitude, wanda and esparse scores are bit-identical to the plain loop |W[k,n]|·factor[k], any shape and layout', () => {
   const shapes = [[1, 1], [3, 5], [4, 4], [5, 13], [13, 4], [64, 48], [300, 1000], [1000, 300]] as const;
   for (const [K, N] of shapes) {
     for (const layout of ['KN', 'NK'] as const) {
@@ -95,6 +95,7 @@ test('wanda and esparse scores are bit-identical to the plain loop |W[k,n]|·fac
       for (const [scores, factor] of [
         [wandaScores(weight, s), channelNorm(s)],
         [esparseScores(weight, s, 0.3), esparseChannelFactors(s, 0.3)],
+        [magnitudeScores(weight), new Float64Array(K).fill(1)],
       ] as const) {
         const expected = new Float32Array(K * N);
         for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) {
