@@ -132,6 +132,15 @@ export function assembleModule(functions: WasmFunction[]): Uint8Array<ArrayBuffe
   ]);
 }
 
+const compiledModules = new Map<string, WebAssembly.Module>();
+
+/** The module of `functions()`, compiled once per `key` (a kernel name and the parameters its listing depends on). */
+export function compiledModule(key: string, functions: () => WasmFunction[]): WebAssembly.Module {
+  let module = compiledModules.get(key);
+  if (!module) compiledModules.set(key, (module = new WebAssembly.Module(assembleModule(functions()))));
+  return module;
+}
+
 /** Grows `memory` so that it holds at least `bytes` (views made before a growth are detached). */
 export function ensureMemory(memory: WebAssembly.Memory, bytes: number): void {
   const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;

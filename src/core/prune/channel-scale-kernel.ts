@@ -3,7 +3,7 @@
 // factor and rounded to float32, exactly what the plain loop `out[i] = Math.abs(w[i]) * f` stores,
 // so the scores are bit-identical. The plain loop cost ~13 ns per weight on this project's VM.
 import type { WasmFunction } from '../wasm-assembler';
-import { assembleModule, ensureMemory, get, I32, i32, leb, op, set, simd, V128 } from '../wasm-assembler';
+import { compiledModule, ensureMemory, get, I32, i32, leb, op, set, simd, V128 } from '../wasm-assembler';
 import type { WeightMatrix } from './weight-matrix';
 
 const f32x4DemoteF64x2Zero = (): number[] => [0xfd, ...leb(0x5e)];
@@ -54,8 +54,6 @@ const scale = (name: string, perRow: boolean): WasmFunction => ({
 
 type Scale = (src: number, dst: number, rows: number, width: number, rowBytes: number, factors: number) => void;
 
-let module: WebAssembly.Module | undefined;
-
 /** Rows per kernel call: about 1 MiB of weights, so the memory stays small and V8 tiers the kernel up early. */
 const CHUNK_BYTES = 1 << 20;
 
@@ -65,8 +63,7 @@ export class ChannelScaler {
   private readonly run: { perRow: Scale; perColumn: Scale };
 
   constructor() {
-    module ??= new WebAssembly.Module(assembleModule([scale('perRow', true), scale('perColumn', false)]));
-    const { exports } = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    const { exports } = new WebAssembly.Instance(compiledModule('channel scale', () => [scale('perRow', true), scale('perColumn', false)]), { env: { memory: this.memory } });
     this.run = { perRow: exports.perRow as Scale, perColumn: exports.perColumn as Scale };
   }
 

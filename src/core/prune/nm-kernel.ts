@@ -14,7 +14,7 @@ import { denseReason } from './pattern';
 import type { MatrixShape, WeightMatrix } from './weight-matrix';
 import { checkMatrix } from './weight-matrix';
 import type { WasmFunction } from '../wasm-assembler';
-import { addLanesToF64, assembleModule, ensureMemory, F64, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
+import { addLanesToF64, compiledModule, ensureMemory, F64, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
 
 /**
  * A layer pruned to N:M: its mask (1 = kept, in the weight's layout; a view into the pruner's memory,
@@ -102,8 +102,6 @@ function pruneFunction({ n, m }: NmPattern): WasmFunction {
   };
 }
 
-const modules = new Map<string, WebAssembly.Module>();
-
 type Prune = (scores: number, weights: number, mask: number, k0: number, rowBytes: number, out: number) => void;
 
 /**
@@ -116,9 +114,7 @@ export class PatternPruner {
   private readonly prune: Prune;
 
   constructor(readonly pattern: NmPattern) {
-    const key = `${pattern.n}:${pattern.m}`;
-    let module = modules.get(key);
-    if (!module) modules.set(key, (module = new WebAssembly.Module(assembleModule([pruneFunction(pattern)]))));
+    const module = compiledModule(`prune ${pattern.n}:${pattern.m}`, () => [pruneFunction(pattern)]);
     this.prune = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports.prune as Prune;
   }
 

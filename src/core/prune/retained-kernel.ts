@@ -6,7 +6,7 @@ import type { NmPattern } from './pattern';
 import { chunkEnd, networkCode } from './kernel-parts';
 import { selectionNetwork, sortingNetwork } from './sorting-network';
 import type { WasmFunction } from '../wasm-assembler';
-import { addLanesToF64, assembleModule, F64, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
+import { addLanesToF64, compiledModule, F64, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
 
 /**
  * retained(members, groups, stride, out) over `groups` groups of M rows whose row indices are listed
@@ -62,16 +62,9 @@ function retainedFunction({ n, m }: NmPattern): WasmFunction {
   };
 }
 
-const modules = new Map<string, WebAssembly.Module>();
-
 /** The kernel for `pattern` (compiled once per pattern) on `memory`. */
 export function retainedKernel(pattern: NmPattern, memory: WebAssembly.Memory): RetainedKernel {
-  const key = `${pattern.n}:${pattern.m}`;
-  let module = modules.get(key);
-  if (!module) {
-    module = new WebAssembly.Module(assembleModule([retainedFunction(pattern)]));
-    modules.set(key, module);
-  }
+  const module = compiledModule(`retained ${pattern.n}:${pattern.m}`, () => [retainedFunction(pattern)]);
   return new WebAssembly.Instance(module, { env: { memory } }).exports.retained as RetainedKernel;
 }
 

@@ -10,7 +10,7 @@ import type { RetainedKernel } from './retained-kernel';
 import { retainedKernel } from './retained-kernel';
 import { sortingNetwork } from './sorting-network';
 import type { WasmFunction } from '../wasm-assembler';
-import { addLanesToF64, assembleModule, F64, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
+import { addLanesToF64, compiledModule, F64, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
 
 /** Threshold rows per sweep of the block in `sums`: each row loaded feeds 4 independent accumulators. */
 export const SUM_ROWS = 4;
@@ -120,18 +120,6 @@ function refreshFunction({ n, m }: NmPattern): WasmFunction {
   };
 }
 
-const modules = new Map<string, WebAssembly.Module>();
-
-function compiled(pattern: NmPattern): WebAssembly.Module {
-  const key = `${pattern.n}:${pattern.m}`;
-  let module = modules.get(key);
-  if (!module) {
-    module = new WebAssembly.Module(assembleModule([sumsFunction(), refreshFunction(pattern)]));
-    modules.set(key, module);
-  }
-  return module;
-}
-
 /** (t_0, …, t_{SUM_ROWS−1}, list, stride, count, out). */
 type Sums = (...addresses: number[]) => void;
 type Refresh = (members: number, stride: number, thresholdOffset: number, out: number) => void;
@@ -159,7 +147,7 @@ export class ShuffleKernels {
     const f64 = SUM_ROWS * block + pattern.m + 2;
     const bytes = 8 * floats + 8 * f64 + 8 * block;
     const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
-    const { exports } = new WebAssembly.Instance(compiled(pattern), { env: { memory } });
+    const { exports } = new WebAssembly.Instance(compiledModule(`shuffle ${pattern.n}:${pattern.m}`, () => [sumsFunction(), refreshFunction(pattern)]), { env: { memory } });
     this.runSums = exports.sums as Sums;
     this.runRefresh = exports.refresh as Refresh;
     this.runRetained = retainedKernel(pattern, memory);

@@ -10,7 +10,7 @@
 // ~25–30% i32x4.trunc_sat_f64x2_s_zero (5 instructions per 2 lanes in V8 on x64).
 import type { ChannelStats } from './channel-stats';
 import type { WasmFunction } from '../wasm-assembler';
-import { assembleModule, ensureMemory, get, I32, i32, i32Load, op, set, simd, tee, V128 } from '../wasm-assembler';
+import { compiledModule, ensureMemory, get, I32, i32, i32Load, op, set, simd, tee, V128 } from '../wasm-assembler';
 
 /** [block, loop] … [end, end] around a loop that `br 0` repeats and `br_if 1` leaves. */
 const loop = (body: number[]): number[] => [...op.block, ...op.loop, ...body, op.br, 0, op.end, op.end];
@@ -150,8 +150,6 @@ const TILE = 8;
 const CHUNK = 16;
 const BLOCK = 256;
 const KERNELS = [reduceKernel(TILE / 4), reduceKernel(1), countKernel(WIDE / 4), countKernel(1)];
-let module: WebAssembly.Module | undefined;
-
 type Reduce = (data: number, tiles: number, rows: number, rowBytes: number, mins: number, maxs: number, sums: number) => void;
 type Count = (data: number, groups: number, rows: number, rowBytes: number, last: number, lo: number, scale: number, bases: number, lanes: number) => void;
 
@@ -203,8 +201,7 @@ export class StatsKernels {
   private readonly run: { reduceWide: Reduce; reduce4: Reduce; countWide: Count; count4: Count };
 
   constructor() {
-    module ??= new WebAssembly.Module(assembleModule(KERNELS));
-    const { exports } = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    const { exports } = new WebAssembly.Instance(compiledModule('stats', () => KERNELS), { env: { memory: this.memory } });
     const [reduceWide, reduce4, countWide, count4] = KERNELS.map((f) => exports[f.name]) as [Reduce, Reduce, Count, Count];
     this.run = { reduceWide, reduce4, countWide, count4 };
   }
