@@ -7,14 +7,14 @@
 // columns, then in float64 (relative error ~1e-7; the report rounds the ratio to 1e-6).
 import { applyMask } from './apply-mask';
 import { countZeros } from '../onnx/nm-compliance';
-import { chunkEnd } from './kernel-parts';
+import { chunkEnd, closeChunk } from './kernel-parts';
 import { nmMask, type DenseLayer } from './nm-mask';
 import type { NmPattern } from './pattern';
 import { denseReason } from './pattern';
 import type { MatrixShape, WeightMatrix } from './weight-matrix';
 import { checkMatrix } from './weight-matrix';
 import type { WasmFunction } from '../wasm-assembler';
-import { addLanesToF64, compiledModule, ensureMemory, F64, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
+import { compiledModule, ensureMemory, F64, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
 
 /**
  * A layer pruned to N:M: its mask (1 = kept, in the weight's layout; a view into the pruner's memory,
@@ -32,14 +32,14 @@ export interface PrunedToPattern {
  * prune(scores, weights, mask, k0, rowBytes, out) for a fixed pattern: one group of M rows starting at
  * byte offset k0 (JS loops over the groups: V8 runs a long WebAssembly call in its baseline tier, and
  * many short calls get the optimized code, 3–6× faster here). Adds R, the total and the zeros to the
- * f64, f64, u32 at `out`. Locals: 6 k0, 7 j, 8 end, 9 addr, 10 unused; v128 11.. v_i (m), then accR,
- * accT, zeros, NEGINF, LIMIT, negRank, keep, w; f64 retained, total.
+ * f64, f64, u32 at `out`. Locals: 6 k0, 7 j, 8 end, 9 addr; v128 10.. v_i (m), then accR, accT,
+ * zeros, NEGINF, LIMIT, keep, w; f64 retained, total.
  */
 function pruneFunction({ n, m }: NmPattern): WasmFunction {
   const [K0, J, END, ADDR] = [6, 7, 8, 9];
-  const v = (i: number) => 11 + i;
-  const [ACC_R, ACC_T, ZEROS, NEG_INF, LIMIT, NEG_RANK, KEEP, W] = Array.from({ length: 8 }, (_, i) => 11 + m + i) as [number, number, number, number, number, number, number, number];
-  const [RETAINED, TOTAL] = [11 + m + 8, 11 + m + 9];
+  const v = (i: number) => 10 + i;
+  const [ACC_R, ACC_T, ZEROS, NEG_INF, LIMIT, KEEP, W] = Array.from({ length: 7 }, (_, i) => 10 + m + i) as [number, number, number, number, number, number, number];
+  const [RETAINED, TOTAL] = [10 + m + 7, 10 + m + 8];
   const rows = Array.from({ length: m }, (_, i) => i);
   /** addr = k0 + i · rowBytes + j (byte offset of score/weight (k0 + i, j / 4)). */
   const address = (i: number) => [...get(K0), ...get(4), ...i32(i), op.i32Mul, op.i32Add, ...get(J), op.i32Add, ...set(ADDR)];
@@ -53,7 +53,7 @@ function pruneFunction({ n, m }: NmPattern): WasmFunction {
   return {
     name: 'prune',
     params: [I32, I32, I32, I32, I32, I32],
-    locals: [[5, I32], [m + 8, V128], [2, F64]],
+    locals: [[4, I32], [m + 7, V128], [2, F64]],
     body: [
       ...op.f32NegInfinity, ...simd.f32x4Splat(), ...set(NEG_INF),
       ...i32(-n), ...simd.i32x4Splat(), ...set(LIMIT),
@@ -87,10 +87,7 @@ function pruneFunction({ n, m }: NmPattern): WasmFunction {
         ...get(KEEP), ...get(KEEP), ...simd.i16x8NarrowI32x4S(), ...get(KEEP), ...get(KEEP), ...simd.i16x8NarrowI32x4S(), ...simd.i8x16NarrowI16x8S(),
         ...simd.i32x4ExtractLane(0), ...i32(0x01010101), op.i32And, ...op.i32Store,
       ]),
-      ...get(J), ...i32(16), op.i32Add, ...tee(J), ...get(END), op.i32LtU, op.brIf, 0,
-      op.end,
-      ...get(RETAINED), ...addLanesToF64(ACC_R), ...set(RETAINED),
-      ...get(TOTAL), ...addLanesToF64(ACC_T), ...set(TOTAL),
+      ...closeChunk(J, END, [[RETAINED, ACC_R], [TOTAL, ACC_T]]),
       op.br, 0,
       op.end, op.end,
       ...get(5), ...get(RETAINED), ...op.f64Store,

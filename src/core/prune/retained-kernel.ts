@@ -3,10 +3,10 @@
 // element on random scores, mostly branch mispredictions; this kernel sorts 4 columns at a time with
 // a sorting network.
 import type { NmPattern } from './pattern';
-import { chunkEnd, networkCode } from './kernel-parts';
+import { chunkEnd, closeChunk, networkCode } from './kernel-parts';
 import { selectionNetwork, sortingNetwork } from './sorting-network';
 import type { WasmFunction } from '../wasm-assembler';
-import { addLanesToF64, compiledModule, F64, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
+import { compiledModule, F64, get, I32, i32, op, set, simd, V128 } from '../wasm-assembler';
 
 /**
  * retained(members, groups, stride, out) over `groups` groups of M rows whose row indices are listed
@@ -47,10 +47,7 @@ function retainedFunction({ n, m }: NmPattern): WasmFunction {
       ...get(ALL), ...wires.flatMap((i) => [...get(s(i)), ...simd.add()]), ...set(ALL),
       ...networkCode(selectionNetwork(sortingNetwork(m), n), s),
       ...get(KEPT), ...wires.slice(0, n).flatMap((i) => [...get(s(i)), ...simd.add()]), ...set(KEPT),
-      ...get(J), ...i32(16), op.i32Add, ...tee(J), ...get(END), op.i32LtU, op.brIf, 0,
-      op.end,
-      ...get(RETAINED), ...addLanesToF64(KEPT), ...set(RETAINED),
-      ...get(TOTAL), ...addLanesToF64(ALL), ...set(TOTAL),
+      ...closeChunk(J, END, [[RETAINED, KEPT], [TOTAL, ALL]]),
       op.br, 0,
       op.end, op.end,
       ...get(Q), ...i32(4 * m), op.i32Add, ...set(Q),

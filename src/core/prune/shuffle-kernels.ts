@@ -5,12 +5,12 @@
 // error ~1e-7); the search only accepts swaps that gain far more than that (see block-swap-search.ts).
 // Measured figures: docs/pruning.md, "Measurements".
 import type { NmPattern } from './pattern';
-import { chunkEnd, networkCode } from './kernel-parts';
+import { chunkEnd, closeChunk, networkCode } from './kernel-parts';
 import type { RetainedKernel } from './retained-kernel';
 import { retainedKernel } from './retained-kernel';
 import { sortingNetwork } from './sorting-network';
 import type { WasmFunction } from '../wasm-assembler';
-import { addLanesToF64, compiledModule, F64, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
+import { compiledModule, F64, get, I32, i32, op, set, simd, tee, V128 } from '../wasm-assembler';
 
 /** Threshold rows per sweep of the block in `sums`: each row loaded feeds 4 independent accumulators. */
 export const SUM_ROWS = 4;
@@ -57,12 +57,7 @@ function sumsFunction(): WasmFunction {
         ...get(acc(i, 0)), ...get(X0), ...get(T), ...simd.pmax(), ...simd.add(), ...set(acc(i, 0)),
         ...get(acc(i, 1)), ...get(X1), ...get(T), ...simd.pmax(), ...simd.add(), ...set(acc(i, 1)),
       ]),
-      ...get(J), ...i32(16), op.i32Add, ...tee(J), ...get(END), op.i32LtU, op.brIf, 0,
-      op.end,
-      ...tiles.flatMap((i) => [
-        ...get(total(i, 0)), ...addLanesToF64(acc(i, 0)), ...set(total(i, 0)),
-        ...get(total(i, 1)), ...addLanesToF64(acc(i, 1)), ...set(total(i, 1)),
-      ]),
+      ...closeChunk(J, END, tiles.flatMap((i): [number, number][] => [[total(i, 0), acc(i, 0)], [total(i, 1), acc(i, 1)]])),
       op.br, 0,
       op.end, op.end,
       ...store(B, 0),
@@ -110,9 +105,7 @@ function refreshFunction({ n, m }: NmPattern): WasmFunction {
         ...get(vNext), ...get(vN), ...get(MASK), ...simd.bitselect(), ...simd.store(),
         ...get(acc(i)), ...get(v(i)), ...get(vN), ...get(MASK), ...simd.bitselect(), ...simd.add(), ...set(acc(i)),
       ]),
-      ...get(J), ...i32(16), op.i32Add, ...tee(J), ...get(END), op.i32LtU, op.brIf, 0,
-      op.end,
-      ...members.flatMap((i) => [...get(total(i)), ...addLanesToF64(acc(i)), ...set(total(i))]),
+      ...closeChunk(J, END, members.map((i): [number, number] => [total(i), acc(i)])),
       op.br, 0,
       op.end, op.end,
       ...members.flatMap((i) => [...get(3), ...i32(8 * i), op.i32Add, ...get(total(i)), op.f64Neg, ...op.f64Store]),
