@@ -1,6 +1,5 @@
-import { create } from '@bufbuild/protobuf';
-import { ValueInfoProtoSchema, type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto } from 'onnx-buf';
-import { nodeInputs } from './tap-model';
+import type { GraphProto, ModelProto, NodeProto, ValueInfoProto } from 'onnx-buf';
+import { declaredValues, nodeInputs, outputInfo, subgraph } from './tap-model';
 
 /**
  * One stage of the staged calibration pass (docs/calibration.md): a piece of the tap graph that runs
@@ -135,17 +134,7 @@ function unique(names: string[]): string[] {
  */
 export function stageModel(proto: ModelProto, stage: CalibrationStage, tapOutputs: readonly string[], carriedTypes: ReadonlyMap<string, ValueInfoProto>): ModelProto {
   const graph = proto.graph!;
-  const used = new Set(stage.nodes.flatMap(nodeInputs));
-  const outputs = unique([...stage.taps.map((t) => tapOutputs[t]!), ...stage.carriedOut]);
-  const declared = new Map([...graph.output, ...graph.valueInfo].map((v) => [v.name, v]));
-  const newGraph: GraphProto = {
-    ...graph,
-    node: stage.nodes,
-    input: [...graph.input.filter((v) => used.has(v.name)), ...stage.carriedIn.map((name) => carriedTypes.get(name)!)],
-    initializer: graph.initializer.filter((t) => used.has(t.name)),
-    sparseInitializer: graph.sparseInitializer.filter((t) => used.has(t.values?.name ?? '')),
-    valueInfo: graph.valueInfo.filter((v) => used.has(v.name) && !stage.carriedIn.includes(v.name)),
-    output: outputs.map((name) => declared.get(name) ?? create(ValueInfoProtoSchema, { name })),
-  };
-  return { ...proto, graph: newGraph };
+  const typed = declaredValues(graph);
+  const output = unique([...stage.taps.map((t) => tapOutputs[t]!), ...stage.carriedOut]).map((name) => outputInfo(name, typed.get(name)));
+  return { ...proto, graph: subgraph(graph, stage.nodes, output, stage.carriedIn.map((name) => carriedTypes.get(name)!)) };
 }

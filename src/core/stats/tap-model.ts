@@ -19,18 +19,32 @@ export function buildTapModel(proto: ModelProto, tensors: readonly string[]): Ta
   const fetch = new Map(tensors.map((t) => [t, inputNames.has(t) ? `${t}::merino_tap` : t]));
   const passThrough = [...fetch].filter(([t, out]) => t !== out).map(([t, out]) => create(NodeProtoSchema, { opType: 'Identity', name: out, input: [t], output: [out] }));
   const nodes = [...neededNodes(graph, tensors), ...passThrough];
+  const typed = declaredValues(graph);
+  const output = [...fetch].map(([t, out]) => outputInfo(out, typed.get(t)));
+  return { proto: { ...proto, graph: subgraph(graph, nodes, output) }, fetch };
+}
+
+/**
+ * `graph` cut to `nodes` (in order): the graph inputs, stored tensors and value infos they read,
+ * then `fed` as further inputs, and `output` as the outputs. Tensors are shared, not copied.
+ */
+export function subgraph(graph: GraphProto, nodes: NodeProto[], output: ValueInfoProto[], fed: ValueInfoProto[] = []): GraphProto {
   const used = new Set(nodes.flatMap(nodeInputs));
-  const typed = new Map([...graph.valueInfo, ...graph.output, ...graph.input].map((v) => [v.name, v]));
-  const newGraph: GraphProto = {
+  const fedNames = new Set(fed.map((v) => v.name));
+  return {
     ...graph,
     node: nodes,
-    input: graph.input.filter((v) => used.has(v.name)),
+    input: [...graph.input.filter((v) => used.has(v.name)), ...fed],
     initializer: graph.initializer.filter((t) => used.has(t.name)),
     sparseInitializer: graph.sparseInitializer.filter((t) => used.has(t.values?.name ?? '')),
-    valueInfo: graph.valueInfo.filter((v) => used.has(v.name)),
-    output: [...fetch].map(([t, out]) => outputInfo(out, typed.get(t))),
+    valueInfo: graph.valueInfo.filter((v) => used.has(v.name) && !fedNames.has(v.name)),
+    output,
   };
-  return { proto: { ...proto, graph: newGraph }, fetch };
+}
+
+/** The typed value infos of a graph's tensors (value infos, outputs, inputs) by name. */
+export function declaredValues(graph: GraphProto): Map<string, ValueInfoProto> {
+  return new Map([...graph.valueInfo, ...graph.output, ...graph.input].map((v) => [v.name, v]));
 }
 
 /** The nodes `targets` depend on, in the original (topological) order. */
@@ -57,6 +71,7 @@ export function nodeInputs(node: NodeProto): string[] {
   return names;
 }
 
-function outputInfo(name: string, typed: ValueInfoProto | undefined): ValueInfoProto {
+/** An output named `name` with the type of `typed` (untyped when unknown: onnxruntime infers it). */
+export function outputInfo(name: string, typed: ValueInfoProto | undefined): ValueInfoProto {
   return typed ? { ...typed, name } : create(ValueInfoProtoSchema, { name });
 }
