@@ -78,9 +78,12 @@ export function countTaps(source: ChunkSource, taps: TapCount[], kernels: StatsK
 export class HistogramHelper {
   private constructor(private readonly worker: Worker | undefined) {}
 
-  /** Starts the worker (none when its script cannot be found: this thread then counts everything). */
-  static start(): HistogramHelper {
-    return new HistogramHelper(startWorkerThread(__dirname, 'histogram-worker'));
+  /**
+   * Starts the worker; with `withWorker` false, or when its script cannot be found, there is none and
+   * this thread counts everything.
+   */
+  static start(withWorker = true): HistogramHelper {
+    return new HistogramHelper(withWorker ? startWorkerThread(__dirname, 'histogram-worker') : undefined);
   }
 
   /**

@@ -27,9 +27,9 @@ interface StageStore {
 /**
  * The staged pass (docs/calibration.md): every window runs through stage 1 of the tap graph, whose
  * taps' activations stay in memory; once the last window is in, their min/max are exact and their
- * histograms are counted from memory (on two threads, half of the windows each: onnxruntime is idle then), then stage 2 runs
- * on the tensors stage 1 carried out, and so on. One forward's work in all, no spill file; one
- * stage's session is open at a time.
+ * histograms are counted from memory (on two threads, half of the windows each: onnxruntime is idle
+ * then), then stage 2 runs on the tensors stage 1 carried out, and so on. One forward's work in all,
+ * no spill file; one stage's session is open at a time.
  */
 export async function stagedPasses(run: StatsRun, stages: CalibrationStage[]): Promise<void> {
   const carried = new Map<string, ort.Tensor[]>();
@@ -38,7 +38,7 @@ export async function stagedPasses(run: StatsRun, stages: CalibrationStage[]): P
   const total = samples * stages.length;
   const stageValues = stages.map((s) => s.taps.reduce((a, t) => a + run.taps[t]!.channels * samples * seqlen, 0));
   const threads = run.opts.countThreads ?? (Math.max(...stageValues) >= SHARED_COUNT_VALUES ? 2 : 1);
-  const helper = threads === 2 ? HistogramHelper.start() : undefined;
+  const helper = HistogramHelper.start(threads === 2);
   let buffer = new SharedArrayBuffer(4 * Math.max(...stageValues));
   try {
     for (const [s, stage] of stages.entries()) {
@@ -50,7 +50,7 @@ export async function stagedPasses(run: StatsRun, stages: CalibrationStage[]): P
       buffer = store.buffer;
     }
   } finally {
-    helper?.stop();
+    helper.stop();
   }
 }
 
@@ -108,12 +108,12 @@ function grown(buffer: SharedArrayBuffer, used: number): SharedArrayBuffer {
   return bigger;
 }
 
-/** Counts a stage's stored activations into their histograms, now that min/max are final: half the taps on the helper. */
-async function countStage(run: StatsRun, stage: CalibrationStage, store: StageStore, helper: HistogramHelper | undefined): Promise<void> {
+/** Counts a stage's stored activations into their histograms, now that min/max are final: half of the windows on the helper's worker. */
+async function countStage(run: StatsRun, stage: CalibrationStage, store: StageStore, helper: HistogramHelper): Promise<void> {
   const stats = stage.taps.map((t) => run.all[t]!);
   const taps = stats.map((s, j): TapCount => (startHistogram(s), { min: s.min, scales: binScales(s), bins: s.bins, chunks: store.chunks[j]! }));
   const source = { store: store.buffer };
-  const share = helper ? helper.share(source, taps, run.opts.signal) : { mine: taps.map((t) => t.chunks), theirs: undefined };
+  const share = helper.share(source, taps, run.opts.signal);
   const { read } = openChunkSource(source);
   share.mine.forEach((chunks, j) => {
     throwIfAborted(run.opts.signal);
