@@ -115,8 +115,15 @@ export interface WasmFunction {
   body: number[];
 }
 
-/** A module importing `env.memory` and exporting the functions (no results). */
-export function assembleModule(functions: WasmFunction[]): Uint8Array<ArrayBuffer> {
+/** Pages a shared memory may grow to: 4 GiB, all that wasm32 addresses. */
+export const SHARED_MEMORY_PAGES = 65536;
+
+/**
+ * A module importing `env.memory` (a shared memory of at most SHARED_MEMORY_PAGES when `shared`,
+ * which threads can use at once) and exporting the functions (no results).
+ */
+export function assembleModule(functions: WasmFunction[], shared = false): Uint8Array<ArrayBuffer> {
+  const limits = shared ? [0x03, 0x01, ...leb(SHARED_MEMORY_PAGES)] : [0x00, 0x01];
   const types = functions.flatMap((f) => [0x60, ...leb(f.params.length), ...f.params, 0]);
   const bodies = functions.map((f) => {
     const code = [...leb(f.locals.length), ...f.locals.flatMap(([count, type]) => [...leb(count), type]), ...f.body, op.end];
@@ -125,7 +132,7 @@ export function assembleModule(functions: WasmFunction[]): Uint8Array<ArrayBuffe
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, [...leb(functions.length), ...types]),
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x01]),
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...limits]),
     ...section(3, [...leb(functions.length), ...functions.map((_, i) => i)]),
     ...section(7, [...leb(functions.length), ...functions.flatMap((f, i) => [...name(f.name), 0x00, i])]),
     ...section(10, [...leb(functions.length), ...bodies.flat()]),
@@ -134,10 +141,14 @@ export function assembleModule(functions: WasmFunction[]): Uint8Array<ArrayBuffe
 
 const compiledModules = new Map<string, WebAssembly.Module>();
 
-/** The module of `functions()`, compiled once per `key` (a kernel name and the parameters its listing depends on). */
-export function compiledModule(key: string, functions: () => WasmFunction[]): WebAssembly.Module {
-  let module = compiledModules.get(key);
-  if (!module) compiledModules.set(key, (module = new WebAssembly.Module(assembleModule(functions()))));
+/**
+ * The module of `functions()`, compiled once per `key` (a kernel name and the parameters its listing
+ * depends on) and kind of memory.
+ */
+export function compiledModule(key: string, functions: () => WasmFunction[], shared = false): WebAssembly.Module {
+  const id = shared ? `${key}/shared` : key;
+  let module = compiledModules.get(id);
+  if (!module) compiledModules.set(id, (module = new WebAssembly.Module(assembleModule(functions(), shared))));
   return module;
 }
 

@@ -10,8 +10,8 @@ import { ActivationSpill, freeBytes, readFloatsAt } from './activation-spill';
 import { forwardBatches } from './batch-forward';
 import { createChannelStats, type ChannelStats } from './channel-stats';
 import { binScales, startHistogram } from './histogram';
-import { addCounts, countChunk, HistogramHelper, type ChunkReader, type SpillChunk } from './histogram-share';
-import { StatsKernels } from './stats-kernels';
+import { addCounts, countChunk, HistogramHelper, type ChunkReader } from './histogram-share';
+import { StatsKernels, type KernelChunk } from './stats-kernels';
 import { buildTapModel } from './tap-model';
 import { planStages, type CalibrationStage } from './stage-plan';
 import { DEFAULT_STAGE_BYTES, stagedPasses } from './staged-pass';
@@ -96,16 +96,17 @@ async function spillPasses(run: SessionRun): Promise<void> {
   const spill = ActivationSpill.create(run.opts.tempDir);
   let helper: HistogramHelper | undefined;
   try {
-    const chunks: SpillChunk[][] = run.taps.map(() => []);
+    const chunks: KernelChunk[][] = run.taps.map(() => []);
     await reductionPass(run, (input, i) => {
-      chunks[i]!.push({ at: spill.bytesWritten, length: input.length });
+      chunks[i]!.push({ offset: spill.bytesWritten / 4, length: input.length });
       spill.append(input);
     });
     const scales = startHistograms(run);
     const taps = run.all.map((s, i) => ({ min: s.min, scales: scales[i]!, bins: run.opts.bins, chunks: chunks[i]! }));
     helper = HistogramHelper.start(); // not before: its memory would add to the forward's peak
-    const share = helper.share({ path: spill.path }, taps, run.opts.signal);
-    const read: ChunkReader = (into, length, at) => readFloatsAt(spill.fd, into, length, at);
+    const share = helper.split(taps);
+    const theirs = share.theirs && helper.count({ path: spill.path }, share.theirs, run.opts.signal);
+    const read: ChunkReader = (into, length, offset) => readFloatsAt(spill.fd, into, length, 4 * offset);
     const { samples } = run.windows;
     // This thread counts the first half of the windows, the helper the rest (spill order: window after window).
     const batches = share.mine[0]!.length;
@@ -114,8 +115,8 @@ async function spillPasses(run: SessionRun): Promise<void> {
       share.mine.forEach((mine, i) => countChunk(read, run.kernels, run.all[i]!, scales[i]!, mine[b]!));
       run.opts.onProgress?.({ stage: 'histograms', done: Math.min((b + 1) * run.opts.batch, samples), total: samples });
     }
-    if (share.theirs) {
-      (await share.theirs).forEach((counts, i) => addCounts(run.all[i]!.histogram!, counts));
+    if (theirs) {
+      (await theirs).forEach((counts, i) => addCounts(run.all[i]!.histogram!, counts));
       run.opts.onProgress?.({ stage: 'histograms', done: samples, total: samples });
     }
   } finally {

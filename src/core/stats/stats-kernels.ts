@@ -153,6 +153,12 @@ const KERNELS = [reduceKernel(TILE / 4), reduceKernel(1), countKernel(WIDE / 4),
 type Reduce = (data: number, tiles: number, rows: number, rowBytes: number, mins: number, maxs: number, sums: number) => void;
 type Count = (data: number, groups: number, rows: number, rowBytes: number, last: number, lo: number, scale: number, bases: number, lanes: number) => void;
 
+/** A stretch of whole rows in the kernels' input area: `offset` and `length` in floats. */
+export interface KernelChunk {
+  offset: number;
+  length: number;
+}
+
 /**
  * Byte layout of the kernels' memory: the activations, then one channel vector or histogram of each
  * kind; each vector has room for K rounded up to 4 (count pads the last group: lo = scale = 0 puts
@@ -194,21 +200,25 @@ function layout(dataFloats: number, channels: number, cells: number): Layout {
  * `reduce` and `count` then update a ChannelStats, copying its small per-channel state in and out.
  */
 export class StatsKernels {
-  private memory = new WebAssembly.Memory({ initial: 1 });
   private at: Layout = layout(0, 0, 0);
   /** What the layout holds: activation floats, channels, histogram cells. */
   private capacity = { floats: 0, channels: 0, cells: 0 };
   private readonly run: { reduceWide: Reduce; reduce4: Reduce; countWide: Count; count4: Count };
 
-  constructor() {
-    const { exports } = new WebAssembly.Instance(compiledModule('stats', () => KERNELS), { env: { memory: this.memory } });
+  /**
+   * Kernels over their own memory, or over `memory` (a shared memory of SHARED_MEMORY_PAGES at most
+   * that another thread fills: the staged pass hands a worker its activations that way).
+   */
+  constructor(private readonly memory = new WebAssembly.Memory({ initial: 1 })) {
+    const shared = memory.buffer instanceof SharedArrayBuffer;
+    const { exports } = new WebAssembly.Instance(compiledModule('stats', () => KERNELS, shared), { env: { memory } });
     const [reduceWide, reduce4, countWide, count4] = KERNELS.map((f) => exports[f.name]) as [Reduce, Reduce, Count, Count];
     this.run = { reduceWide, reduce4, countWide, count4 };
   }
 
   /**
    * A view of `floats` activation values, `offset` floats into the input area, to fill before
-   * `reduce`/`count` (valid until the next call; the area keeps its contents while it does not grow).
+   * `reduce`/`count` (valid until a call grows the memory; the area keeps its contents when it grows).
    */
   input(floats: number, channels: number, bins: number, offset = 0): Float32Array {
     this.reserve(offset + floats, channels, bins);
@@ -253,6 +263,15 @@ export class StatsKernels {
 
   /** Counts the rows in the input view at `offset` into the stats' histogram (`scales` from binScales). */
   count(stats: ChannelStats, scales: Float64Array, floats: number, offset = 0): void {
+    this.countChunks(stats, scales, [{ offset, length: floats }]);
+  }
+
+  /**
+   * Counts several stretches of rows of the input area (`offset`, `length` in floats) into the
+   * stats' histogram: block of channels after block, every stretch per block, so that each block of
+   * the histogram is copied in and out of the kernels' memory once per call.
+   */
+  countChunks(stats: ChannelStats, scales: Float64Array, chunks: readonly KernelChunk[]): void {
     const { min, bins } = stats;
     const histogram = stats.histogram!;
     const K = min.length;
@@ -264,8 +283,7 @@ export class StatsKernels {
     const bases = new Int32Array(buffer, at.bases, 4 * groups).fill(at.scratch);
     for (let k = 0; k < K; k++) bases[k] = at.histogram + 4 * k * bins;
     const counts = new Uint32Array(buffer, at.histogram, K * bins);
-    const data = at.data + 4 * offset;
-    const [rows, rowBytes] = [floats / K, 4 * K];
+    const rowBytes = 4 * K;
     const last = bins - 1;
     for (let c0 = 0; c0 < K; c0 += BLOCK) {
       const c1 = Math.min(K, c0 + BLOCK);
@@ -273,10 +291,13 @@ export class StatsKernels {
       const k1 = c0 + wide * WIDE;
       const narrow = Math.ceil((c1 - k1) / 4);
       counts.set(histogram.subarray(c0 * bins, c1 * bins), c0 * bins); // block by block: it stays in L2 for the sweep
-      for (let r = 0; r < rows; r += CHUNK) {
-        const [chunk, from] = [Math.min(CHUNK, rows - r), data + rowBytes * r];
-        this.run.countWide(from + 4 * c0, wide, chunk, rowBytes, last, at.lo + 8 * c0, at.scale + 8 * c0, at.bases + 4 * c0, at.lanes);
-        this.run.count4(from + 4 * k1, narrow, chunk, rowBytes, last, at.lo + 8 * k1, at.scale + 8 * k1, at.bases + 4 * k1, at.lanes);
+      for (const { offset, length } of chunks) {
+        const [data, rows] = [at.data + 4 * offset, length / K];
+        for (let r = 0; r < rows; r += CHUNK) {
+          const [chunk, from] = [Math.min(CHUNK, rows - r), data + rowBytes * r];
+          this.run.countWide(from + 4 * c0, wide, chunk, rowBytes, last, at.lo + 8 * c0, at.scale + 8 * c0, at.bases + 4 * c0, at.lanes);
+          this.run.count4(from + 4 * k1, narrow, chunk, rowBytes, last, at.lo + 8 * k1, at.scale + 8 * k1, at.bases + 4 * k1, at.lanes);
+        }
       }
       histogram.set(counts.subarray(c0 * bins, c1 * bins), c0 * bins);
     }

@@ -60,9 +60,9 @@ export function tapData(run: StatsRun, out: ort.InferenceSession.OnnxValueMapTyp
   return float32Data(tensor, tap.tensor);
 }
 
-/** Copies `data` into the kernels' memory; returns that view. */
-export function kernelCopy(run: StatsRun, data: Float32Array, tap: number): Float32Array {
-  const input = run.kernels.input(data.length, run.taps[tap]!.channels, run.opts.bins);
+/** Copies `data` (tap `tap`'s activation) into the kernels' input area at float `offset`; returns that view. */
+export function kernelCopy(run: StatsRun, data: Float32Array, tap: number, offset = 0): Float32Array {
+  const input = run.kernels.input(data.length, run.taps[tap]!.channels, run.opts.bins, offset);
   input.set(data);
   return input;
 }

@@ -129,14 +129,19 @@ test('a model with external data gives the same statistics as the inline one', a
   assert.deepEqual(readdirSync(external.dir).sort(), ['external.onnx', 'external.onnx.data'], 'nothing written next to the model');
 });
 
-test('fp16-weight and Gemm models calibrate', async () => {
+test('fp16-weight and Gemm models calibrate, staged as spilled', async () => {
   for (const variant of ['fp16', 'gemm', 'minimal'] as const) {
-    const got = await collectChannelStats(await fixtureModel(variant), randomWindows(2, 8), { bins: 8 });
+    const model = await fixtureModel(variant);
+    const got = await collectChannelStats(model, randomWindows(2, 8), { bins: 8 });
     for (const s of got.stats.values()) {
       assert.equal(s.count, 16);
       assert.ok(s.sumSquares.every((v) => Number.isFinite(v) && v > 0), variant);
       assert.equal(s.histogram!.reduce((a, c) => a + c, 0), 16 * s.sumSquares.length);
     }
+    // Three windows one by one: the first run of a stage is copied, the later ones written in place by onnxruntime.
+    const opts = { bins: 8, graphOptimization: 'basic', countThreads: 2 } as const;
+    const spilled = await collectChannelStats(model, randomWindows(3, 8, 2), { ...opts, histogram: 'spill' });
+    assertSameStats(spilled, await collectChannelStats(model, randomWindows(3, 8, 2), { ...opts, histogram: 'staged', stageBytes: 1 }));
   }
 });
 

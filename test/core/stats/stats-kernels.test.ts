@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { type ChannelStats, createChannelStats } from '../../../src/core/stats/channel-stats';
 import { binScales, startHistogram } from '../../../src/core/stats/histogram';
 import { StatsKernels } from '../../../src/core/stats/stats-kernels';
+import { SHARED_MEMORY_PAGES } from '../../../src/core/wasm-assembler';
 
 /** Seeded uniform numbers in [0, 1). */
 function uniform(seed: number): () => number {
@@ -118,4 +119,20 @@ test('min and max order −0 before +0, as float32x4 min/max do; a NaN makes the
   assert.ok(Object.is(stats.min[1], -0) && Object.is(stats.max[1], 0), 'channel 1');
   assert.ok(Number.isNaN(stats.min[3]) && Number.isNaN(stats.max[3]) && Number.isNaN(stats.sumSquares[3]), 'channel 3');
   assert.deepEqual([stats.min[4], stats.max[4], stats.sumSquares[4]], [3, 3, 18], 'channel 4 is unaffected');
+});
+
+test('countChunks counts several stretches of the input area in one sweep, on its own or on a shared memory', () => {
+  const [K, bins] = [37, 16];
+  const windows = [activations(9, K, 1), activations(20, K, 2), activations(3, K, 3)];
+  const want = reference(windows, K, bins);
+  const shared = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MEMORY_PAGES, shared: true });
+  for (const kernels of [new StatsKernels(), new StatsKernels(shared)]) {
+    const stats = createChannelStats(K, bins);
+    const chunks = windows.map((w, i) => ({ offset: 7 * i + windows.slice(0, i).reduce((a, x) => a + x.length, 0), length: w.length }));
+    const area = kernels.input(chunks.at(-1)!.offset + chunks.at(-1)!.length, K, bins).fill(NaN); // garbage between the chunks
+    windows.forEach((w, i) => [area.set(w, chunks[i]!.offset), kernels.reduce(stats, w.length, chunks[i]!.offset)]);
+    startHistogram(stats);
+    kernels.countChunks(stats, binScales(stats), chunks);
+    assert.deepEqual([stats.min, stats.max, stats.histogram], [want.min, want.max, want.histogram]);
+  }
 });
