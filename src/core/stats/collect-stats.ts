@@ -14,7 +14,7 @@ import { addCounts, countChunk, HistogramHelper, type ChunkReader } from './hist
 import { StatsKernels, type KernelChunk } from './stats-kernels';
 import { buildTapModel } from './tap-model';
 import { planStages, type CalibrationStage } from './stage-plan';
-import { DEFAULT_STAGE_BYTES, stagedPasses } from './staged-pass';
+import { DEFAULT_STAGE_BYTES, stagedPasses, stagesFitMemory } from './staged-pass';
 import { kernelCopy, tapData, type HistogramPass, type StatsRun, type StatsRunOptions } from './stats-run';
 
 export type { HistogramPass, StatsRunOptions } from './stats-run';
@@ -82,7 +82,8 @@ function chooseHistogramPass(run: StatsRun, pass: HistogramPass): Choice {
   const tapBytes = run.taps.map((t) => samples * seqlen * t.channels * 4);
   const blocks = run.taps.map((t) => blockOfAny(t.layers)?.block ?? null);
   const stages = planStages(run.tapModel.proto.graph!, run.raw, tapBytes, run.opts.stageBytes ?? DEFAULT_STAGE_BYTES, blocks);
-  if (stages) return { pass: 'staged', stages };
+  if (stages && stagesFitMemory(run, stages)) return { pass: 'staged', stages };
+  if (pass === 'staged' && stages) throw new UserError(`${run.model.path}: one layer's activations over all calibration windows are too large to hold in memory for the staged pass`, 'use fewer --samples or a shorter --seqlen, or the spill or rerun histogram pass');
   if (pass === 'staged') throw new UserError(`${run.model.path}: the graph cannot be calibrated in stages (a prunable layer reads an activation computed after a later layer's)`, 'use the spill or rerun histogram pass');
   const needed = tapBytes.reduce((a, b) => a + b, 0);
   return { pass: freeBytes(run.opts.tempDir) > needed * 1.1 + 256 * 2 ** 20 ? 'spill' : 'rerun' };
@@ -103,9 +104,9 @@ async function spillPasses(run: SessionRun): Promise<void> {
     });
     const scales = startHistograms(run);
     const taps = run.all.map((s, i) => ({ min: s.min, scales: scales[i]!, bins: run.opts.bins, chunks: chunks[i]! }));
-    helper = HistogramHelper.start(); // not before: its memory would add to the forward's peak
+    helper = HistogramHelper.start(true, run.opts.signal); // not before: its memory would add to the forward's peak
     const share = helper.split(taps);
-    const theirs = share.theirs && helper.count({ path: spill.path }, share.theirs, run.opts.signal);
+    const theirs = share.theirs && helper.count({ path: spill.path }, share.theirs);
     const read: ChunkReader = (into, length, offset) => readFloatsAt(spill.fd, into, length, 4 * offset);
     const { samples } = run.windows;
     // This thread counts the first half of the windows, the helper the rest (spill order: window after window).

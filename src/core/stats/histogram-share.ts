@@ -5,6 +5,7 @@ import { ensureMemory, SHARED_MEMORY_PAGES } from '../wasm-assembler';
 import { startWorkerThread } from '../worker-thread';
 import { readFloatsAt } from './activation-spill';
 import { createChannelStats, type ChannelStats } from './channel-stats';
+import { binScales, startHistogram } from './histogram';
 import type { KernelChunk, StatsKernels } from './stats-kernels';
 
 /** One tap's histogram pass: its extremes and bin scales, and its chunks (one per batch of windows) in the source. */
@@ -15,11 +16,8 @@ export interface TapCount {
   chunks: KernelChunk[];
 }
 
-/**
- * Where the activations a worker counts are: the spill file, or the worker's kernels' memory
- * (`HistogramHelper.store`, where the staged pass copies the worker's share of the windows).
- */
-export type ChunkSource = { path: string } | { inMemory: true };
+/** Where the activations a worker counts are: the spill file. */
+export type ChunkSource = { path: string };
 
 /** Reads `length` floats at float `offset` of a source into the start of `into`; returns that view. */
 export type ChunkReader = (into: Float32Array, length: number, offset: number) => Float32Array;
@@ -40,17 +38,12 @@ export function countChunk(read: ChunkReader, kernels: StatsKernels, stats: Chan
 const READ_BYTES = 64 * 2 ** 20;
 
 /**
- * Counts a tap's chunks into a fresh histogram (K × bins) with `kernels`: in place when the chunks
- * are in the kernels' memory (no `read`), else read in runs of consecutive chunks (up to READ_BYTES,
- * at least one) and counted in one sweep.
+ * Counts a tap's chunks into a fresh histogram (K × bins) with `kernels`, read in runs of
+ * consecutive chunks (up to READ_BYTES, at least one) and counted in one sweep.
  */
-export function countTap(kernels: StatsKernels, tap: TapCount, read?: ChunkReader): Uint32Array {
+export function countTap(kernels: StatsKernels, tap: TapCount, read: ChunkReader): Uint32Array {
   const K = tap.min.length;
   const stats: ChannelStats = { ...createChannelStats(K, tap.bins), min: tap.min, histogram: new Uint32Array(K * tap.bins) };
-  if (!read) {
-    kernels.countChunks(stats, tap.scales, tap.chunks);
-    return stats.histogram!;
-  }
   for (let i = 0; i < tap.chunks.length; ) {
     const batch: KernelChunk[] = [];
     let floats = 0;
@@ -72,12 +65,6 @@ export function addCounts(into: Uint32Array, counts: Uint32Array): void {
 
 /** The worker's side: counts its taps from the source. */
 export function countTaps(source: ChunkSource, taps: TapCount[], kernels: StatsKernels): Uint32Array[] {
-  if ('inMemory' in source) {
-    // Every chunk stays where it is: the kernels' own vectors and histogram go after the last one.
-    const end = Math.max(...taps.flatMap((t) => t.chunks.map((c) => c.offset + c.length)));
-    kernels.input(end, Math.max(...taps.map((t) => t.min.length)), taps[0]?.bins ?? 1);
-    return taps.map((tap) => countTap(kernels, tap));
-  }
   const { read, close } = openSpillFile(source.path);
   try {
     return taps.map((tap) => countTap(kernels, tap, read));
@@ -86,27 +73,67 @@ export function countTaps(source: ChunkSource, taps: TapCount[], kernels: StatsK
   }
 }
 
+/** What the main thread asks of the worker (histogram-worker.ts). */
+export type WorkerRequest = { source: ChunkSource; taps: TapCount[] } | { storeFloats: number; taps: StageTap[] };
+
+/** One tap of a stage for the worker: its channels and where its activations are in the worker's memory, window after window. */
+export interface StageTap {
+  channels: number;
+  bins: number;
+  chunks: KernelChunk[];
+}
+
+/** What the worker computes of a stage tap: everything a ChannelStats holds but the counts of tokens and sequences. */
+export type StageTapStats = Pick<ChannelStats, 'min' | 'max' | 'sumSquares' | 'histogram'>;
+
+/**
+ * The worker's side of the staged pass: min, max and Σx² of each tap (its chunks in order, as the
+ * main thread would sweep them), then its histogram, from the activations in the kernels' memory.
+ */
+export function stageStats(storeFloats: number, taps: StageTap[], kernels: StatsKernels): StageTapStats[] {
+  kernels.input(storeFloats, Math.max(...taps.map((t) => t.channels)), taps[0]?.bins ?? 1); // the kernels' vectors go after the store
+  return taps.map((tap) => {
+    const stats = createChannelStats(tap.channels, tap.bins);
+    for (const { offset, length } of tap.chunks) kernels.reduce(stats, length, offset);
+    startHistogram(stats);
+    kernels.countChunks(stats, binScales(stats), tap.chunks);
+    return { min: stats.min, max: stats.max, sumSquares: stats.sumSquares, histogram: stats.histogram };
+  });
+}
+
 /**
  * Counts histograms on this thread and one worker thread (histogram-worker.ts) at once, each
  * taking half of every tap's chunks: the counts run while onnxruntime is idle, so the second core
  * is free. One worker serves every `share` of a run; `stop` ends it.
  */
 export class HistogramHelper {
+  /** The requests the worker has not answered yet, oldest first (it answers in order). */
+  private readonly pending: { resolve: (result: never) => void; reject: (e: Error) => void }[] = [];
+
   private constructor(
     private readonly worker: Worker | undefined,
     /** The worker's kernels' memory, shared with this thread. */
     private readonly memory: WebAssembly.Memory | undefined,
-  ) {}
+    signal: AbortSignal | undefined,
+  ) {
+    worker?.on('message', (m: { result: never } | { error: string }) => {
+      const request = this.pending.shift()!;
+      if ('error' in m) request.reject(new Error(m.error));
+      else request.resolve(m.result);
+    });
+    worker?.on('error', (e) => this.failAll(e));
+    signal?.addEventListener('abort', () => this.failAll(new CancelledError()), { once: true });
+  }
 
   /**
    * Starts the worker; with `withWorker` false, or when its script cannot be found, there is none and
-   * this thread counts everything.
+   * this thread counts everything. An abort rejects every pending count.
    */
-  static start(withWorker = true): HistogramHelper {
-    if (!withWorker) return new HistogramHelper(undefined, undefined);
+  static start(withWorker = true, signal?: AbortSignal): HistogramHelper {
+    if (!withWorker) return new HistogramHelper(undefined, undefined, signal);
     const memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MEMORY_PAGES, shared: true });
     const worker = startWorkerThread(__dirname, 'histogram-worker', { memory });
-    return new HistogramHelper(worker, worker && memory);
+    return new HistogramHelper(worker, worker && memory, signal);
   }
 
   get hasWorker(): boolean {
@@ -114,12 +141,20 @@ export class HistogramHelper {
   }
 
   /**
-   * The first `floats` floats of the worker's kernels' memory, to fill with chunks before
-   * `count({ inMemory: true }, …)` (only while the worker is not counting).
+   * The first `floats` floats of the worker's kernels' memory, to fill with a stage's activations
+   * for `stageStats` (only where the worker is not reading: stages alternate halves).
    */
   store(floats: number): Float32Array {
     ensureMemory(this.memory!, 4 * floats);
     return new Float32Array(this.memory!.buffer, 0, floats);
+  }
+
+  /**
+   * Has the worker take the statistics of a stage's taps from the store (`stageStats`; the store's
+   * first `storeFloats` floats are its data) after the requests before it.
+   */
+  stageStats(storeFloats: number, taps: StageTap[]): Promise<StageTapStats[]> {
+    return this.request<StageTapStats[]>({ storeFloats, taps });
   }
 
   /**
@@ -133,30 +168,23 @@ export class HistogramHelper {
     return { mine: taps.map((t) => t.chunks.slice(0, half(t))), theirs: taps.map((t) => ({ ...t, chunks: t.chunks.slice(half(t)) })) };
   }
 
-  /**
-   * Has the worker count `taps` (`theirs` of a split) from `source`; resolves to its histograms,
-   * one per tap, to add to this thread's.
-   */
-  count(source: ChunkSource, taps: TapCount[], signal?: AbortSignal): Promise<Uint32Array[]> {
-    const worker = this.worker!;
-    const result = new Promise<Uint32Array[]>((resolve, reject) => {
-      const onError = (e: Error) => reject(e);
-      const onAbort = () => reject(new CancelledError());
-      worker.once('message', (m: { histograms: Uint32Array[] } | { error: string }) => {
-        worker.off('error', onError);
-        signal?.removeEventListener('abort', onAbort);
-        if ('error' in m) reject(new Error(m.error));
-        else resolve(m.histograms);
-      });
-      worker.once('error', onError);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    result.catch(() => undefined); // awaited by the caller after its own share
-    worker.postMessage({ source, taps });
+  /** Has the worker count `taps` from `source` after the requests before it; resolves to its histograms, one per tap. */
+  count(source: ChunkSource, taps: TapCount[]): Promise<Uint32Array[]> {
+    return this.request<Uint32Array[]>({ source, taps });
+  }
+
+  private request<T>(message: WorkerRequest): Promise<T> {
+    const result = new Promise<T>((resolve, reject) => this.pending.push({ resolve: resolve as (result: never) => void, reject }));
+    result.catch(() => undefined); // awaited by the caller later; a failure meanwhile must not go unhandled
+    this.worker!.postMessage(message);
     return result;
   }
 
   stop(): void {
     void this.worker?.terminate();
+  }
+
+  private failAll(e: Error): void {
+    for (const request of this.pending.splice(0)) request.reject(e);
   }
 }

@@ -1,17 +1,33 @@
 // Worker-thread entry (bundled as dist/histogram-worker.js): counts the histograms of the taps the
-// main thread hands over (histogram-share.ts), from the spill file or from its kernels' memory (shared
-// with the main thread, which copies the staged pass's activations into it), and sends
-// them back; one request after another until the main thread ends it.
+// main thread hands over (histogram-share.ts) from the spill file, or the whole statistics of a
+// stage of the staged pass from its kernels' memory (shared with the main thread, which copies the
+// activations into it), and sends them back; one request after another until the main thread ends it.
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { countTaps, type ChunkSource, type TapCount } from './histogram-share';
+import { countTaps, stageStats, type WorkerRequest } from './histogram-share';
 import { StatsKernels } from './stats-kernels';
+
+// The staged pass counts one stage while onnxruntime runs the next: at the lowest priority this
+// thread takes only what onnxruntime's threads leave idle (on Linux, where a thread id can be
+// given its own nice value; elsewhere it keeps the normal priority).
+try {
+  setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 19);
+} catch {
+  // not Linux: normal priority
+}
 
 const kernels = new StatsKernels((workerData as { memory?: WebAssembly.Memory } | null)?.memory);
 
-parentPort!.on('message', ({ source, taps }: { source: ChunkSource; taps: TapCount[] }) => {
+parentPort!.on('message', (request: WorkerRequest) => {
   try {
-    const histograms = countTaps(source, taps, kernels);
-    parentPort!.postMessage({ histograms }, histograms.map((h) => h.buffer as ArrayBuffer));
+    if ('storeFloats' in request) {
+      const result = stageStats(request.storeFloats, request.taps, kernels);
+      parentPort!.postMessage({ result }, result.flatMap((s) => [s.min, s.max, s.sumSquares, s.histogram!].map((a) => a.buffer as ArrayBuffer)));
+    } else {
+      const result = countTaps(request.source, request.taps, kernels);
+      parentPort!.postMessage({ result }, result.map((h) => h.buffer as ArrayBuffer));
+    }
   } catch (e) {
     parentPort!.postMessage({ error: (e as Error).message });
   }

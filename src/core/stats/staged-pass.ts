@@ -7,7 +7,7 @@ import { dataTypeOfOrtType } from '../onnx/dtype';
 import { makeFeeds } from '../onnx/model-inputs';
 import { valueInfo } from '../onnx/proto-build';
 import { binScales, startHistogram } from './histogram';
-import { addCounts, HistogramHelper, type TapCount } from './histogram-share';
+import { HistogramHelper, type StageTap } from './histogram-share';
 import { stageModel, type CalibrationStage } from './stage-plan';
 import type { KernelChunk } from './stats-kernels';
 import { kernelCopy, tapData, type StatsRun } from './stats-run';
@@ -18,41 +18,79 @@ export const DEFAULT_STAGE_BYTES = 256 * 2 ** 20;
 /** Below this many values in a stage, one thread counts its histograms (a worker costs more to start). */
 const SHARED_COUNT_VALUES = 4 * 2 ** 20;
 
+/**
+ * Most bytes of activations one thread's kernels' memory holds: wasm32 memory ends at 4 GiB, and
+ * the kernels keep their vectors and histograms after the activations.
+ */
+const MAX_STORE_BYTES = 3.5 * 2 ** 30;
+
 /** The dims of each tap's activation in a stage, per batch size (learned from that size's first run). */
 type TapShapes = Map<number, number[][]>;
 
-/** Where a stage's activations are, per tap: this thread's windows in its kernels' memory, the worker's in the worker's. */
-interface StageChunks {
-  mine: KernelChunk[][];
-  theirs: KernelChunk[][];
-}
-
 /**
- * The staged pass (docs/calibration.md): every window runs through stage 1 of the tap graph, whose
- * taps' activations stay in memory (in the statistics kernels' memory, where onnxruntime writes
- * them); once the last window is in, their min/max are exact and their histograms are counted from
- * memory (on two threads: onnxruntime is idle then), then stage 2 runs on the tensors stage 1
- * carried out, and so on. One forward's work in all, no spill file; one stage's session is open at a time.
+ * The staged pass (docs/calibration.md): every window runs through stage 1 of the tap graph; its
+ * taps' activations are swept for min/max/Σx² and kept in memory; once the last window is in, their
+ * min/max are exact and their histograms can be counted from memory. Then stage 2 runs on the
+ * tensors stage 1 carried out, and so on. One forward's work in all, no spill file; one stage's
+ * session is open at a time. With a worker (`countThreads` 2), the activations go to the worker's
+ * memory, stages alternating between its two halves, and the worker sweeps and counts stage s at
+ * the lowest priority while onnxruntime runs stage s + 1, on what onnxruntime leaves of the cores;
+ * alone, this thread sweeps each window after its run and counts each stage after its last.
  */
 export async function stagedPasses(run: StatsRun, stages: CalibrationStage[]): Promise<void> {
-  const carried = new Map<string, ort.Tensor[]>();
-  const carriedTypes = new Map<string, ValueInfoProto>();
-  const { samples, seqlen } = run.windows;
-  const total = samples * stages.length;
-  const stageValues = stages.map((s) => s.taps.reduce((a, t) => a + run.taps[t]!.channels * samples * seqlen, 0));
-  const threads = run.opts.countThreads ?? (Math.max(...stageValues) >= SHARED_COUNT_VALUES ? 2 : 1);
-  const helper = HistogramHelper.start(threads === 2);
+  const carried: Carried = { carried: new Map(), carriedTypes: new Map() };
+  const total = run.windows.samples * stages.length;
+  const helper = HistogramHelper.start(countThreads(run, stages) === 2, run.opts.signal);
+  const half = Math.max(...stageValues(run, stages));
+  const counting: (Promise<void> | undefined)[] = [undefined, undefined];
   try {
+    if (helper.hasWorker) helper.store(2 * half); // grown once, before the worker counts anything
     for (const [s, stage] of stages.entries()) {
       const detail = stages.length > 1 ? { detail: `part ${s + 1}/${stages.length}` } : {};
-      const progress = (done: number) => run.opts.onProgress?.({ stage: 'calibrating', done: s * samples + done, total, ...detail });
-      const chunks = await runStage(run, stage, helper, { carried, carriedTypes }, progress);
-      for (const name of stage.carriedIn) if (!stages.slice(s + 1).some((later) => later.carriedIn.includes(name))) carried.delete(name);
-      await countStage(run, stage, chunks, helper);
+      const progress = (done: number) => run.opts.onProgress?.({ stage: 'calibrating', done: s * run.windows.samples + done, total, ...detail });
+      await counting[s % 2]; // the worker is done with the half this stage fills
+      const store = helper.hasWorker ? { helper, from: (s % 2) * half, to: (s % 2 + 1) * half } : undefined;
+      const chunks = await runStage(run, stage, carried, progress, store);
+      for (const name of stage.carriedIn) if (!stages.slice(s + 1).some((later) => later.carriedIn.includes(name))) carried.carried.delete(name);
+      const stats = stage.taps.map((t) => run.all[t]!);
+      if (store) {
+        const taps = stats.map((x, j): StageTap => ({ channels: x.min.length, bins: x.bins, chunks: chunks[j]! }));
+        const done = helper.stageStats(2 * half, taps).then((got) => got.forEach((g, j) => Object.assign(stats[j]!, g)));
+        done.catch(() => undefined); // awaited two stages on, or at the end
+        counting[s % 2] = done;
+        continue;
+      }
+      for (const [j, x] of stats.entries()) {
+        throwIfAborted(run.opts.signal);
+        startHistogram(x);
+        run.kernels.countChunks(x, binScales(x), chunks[j]!);
+      }
     }
+    await Promise.all(counting);
   } finally {
     helper.stop();
   }
+}
+
+/**
+ * Threads that count the histograms: the option, else 2 when a stage holds SHARED_COUNT_VALUES or
+ * more and the worker's memory can hold two stages (else this thread, which holds one, counts alone).
+ */
+function countThreads(run: StatsRun, stages: CalibrationStage[]): 1 | 2 {
+  if (run.opts.countThreads) return run.opts.countThreads;
+  const largest = Math.max(...stageValues(run, stages));
+  return largest >= SHARED_COUNT_VALUES && 8 * largest <= MAX_STORE_BYTES ? 2 : 1;
+}
+
+function stageValues(run: StatsRun, stages: CalibrationStage[]): number[] {
+  const { samples, seqlen } = run.windows;
+  return stages.map((s) => s.taps.reduce((a, t) => a + run.taps[t]!.channels * samples * seqlen, 0));
+}
+
+/** Whether the stages fit in the kernels' memory (wasm32): the worker's holds two stages, this thread's alone one. */
+export function stagesFitMemory(run: StatsRun, stages: CalibrationStage[]): boolean {
+  const held = countThreads(run, stages) === 2 ? 2 : 1;
+  return 4 * held * Math.max(...stageValues(run, stages)) <= MAX_STORE_BYTES;
 }
 
 /** The tensors stages hand on, per window batch, and their types as stage inputs. */
@@ -61,24 +99,29 @@ interface Carried {
   carriedTypes: Map<string, ValueInfoProto>;
 }
 
+/** Where a stage's activations go with a worker: floats [from, to) of its memory. */
+interface WorkerStore {
+  helper: HistogramHelper;
+  from: number;
+  to: number;
+}
+
 /**
  * Runs every window through one stage: its taps' activations go to the kernels' input area (tap
- * after tap, window after window) and are reduced (min, max, Σx²) there; the later half of the
- * windows then go on to the worker's memory (when there is a worker), the earlier half stay. The
- * tensors the stage carries out are kept for the later stages. Once a batch size's shapes are
- * known, onnxruntime writes float32 activations straight into the kernels' memory (pre-allocated
- * outputs); the first run of each size, and fp16 activations, are copied in.
+ * after tap); with a worker they are then copied to its store and their place here is reused;
+ * alone, they are reduced (min, max, Σx²) there and stay, window after window. Returns where they
+ * are, per tap. The tensors the stage carries out are kept for the later stages. Once a batch
+ * size's shapes are known, onnxruntime writes float32 activations straight into the kernels' memory
+ * (pre-allocated outputs); the first run of each size, and fp16 activations, are copied in.
  */
-async function runStage(run: StatsRun, stage: CalibrationStage, helper: HistogramHelper, { carried, carriedTypes }: Carried, progress: (done: number) => void): Promise<StageChunks> {
+async function runStage(run: StatsRun, stage: CalibrationStage, { carried, carriedTypes }: Carried, progress: (done: number) => void, store?: WorkerStore): Promise<KernelChunk[][]> {
   const { samples, seqlen } = run.windows;
   const { batch, signal } = run.opts;
   const session = await openSession(run.model, stageModel(run.tapModel.proto, stage, run.raw, carriedTypes), run.opts);
   const names = [...new Set([...stage.taps.map((t) => run.raw[t]!), ...stage.carriedOut])];
-  const chunks: StageChunks = { mine: stage.taps.map(() => []), theirs: stage.taps.map(() => []) };
+  const chunks: KernelChunk[][] = stage.taps.map(() => []);
   const shapes: TapShapes = new Map();
-  const batches = Math.ceil(samples / batch);
-  const theirsFrom = helper.hasWorker ? Math.ceil(batches / 2) : batches;
-  let [offset, theirsAt] = [0, 0];
+  let [offset, stored] = [0, store?.from ?? 0];
   progress(0);
   try {
     for (let first = 0, b = 0; first < samples; first += batch, b++) {
@@ -92,16 +135,16 @@ async function runStage(run: StatsRun, stage: CalibrationStage, helper: Histogra
       let at = offset;
       stage.taps.forEach((t, j) => {
         const length = dims ? product(dims[j]!) : kernelCopy(run, tapData(run, out, t), t, at).length;
-        run.kernels.reduce(run.all[t]!, length, at);
-        if (b < theirsFrom) chunks.mine[j]!.push({ offset: at, length });
+        if (!store) [run.kernels.reduce(run.all[t]!, length, at), chunks[j]!.push({ offset: at, length })];
         else {
-          helper.store(theirsAt + length).set(run.kernels.input(length, run.taps[t]!.channels, run.opts.bins, at), theirsAt);
-          chunks.theirs[j]!.push({ offset: theirsAt, length });
-          theirsAt += length;
+          if (stored + length > store.to) throw new Error(`activation "${run.taps[t]!.tensor}" is larger than planned (${length} values per batch)`);
+          store.helper.store(store.to).set(run.kernels.input(length, run.taps[t]!.channels, run.opts.bins, at), stored);
+          chunks[j]!.push({ offset: stored, length });
+          stored += length;
         }
         at += length;
       });
-      if (b < theirsFrom) offset = at; // the worker's windows reuse the same place here
+      if (!store) offset = at;
       for (const name of stage.carriedOut) {
         if (!carried.has(name)) [carried.set(name, []), carriedTypes.set(name, carriedValueInfo(name, out[name]!))];
         carried.get(name)!.push(out[name]!);
@@ -129,18 +172,6 @@ function preallocated(run: StatsRun, stage: CalibrationStage, names: string[], d
 }
 
 const product = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
-
-/** Counts a stage's activations into their histograms, now that min/max are final: this thread's windows here, the rest on the worker at once. */
-async function countStage(run: StatsRun, stage: CalibrationStage, chunks: StageChunks, helper: HistogramHelper): Promise<void> {
-  const stats = stage.taps.map((t) => run.all[t]!);
-  const taps = stats.map((s): Omit<TapCount, 'chunks'> => (startHistogram(s), { min: s.min, scales: binScales(s), bins: s.bins }));
-  const theirs = chunks.theirs.some((c) => c.length > 0) && helper.count({ inMemory: true }, taps.map((t, j) => ({ ...t, chunks: chunks.theirs[j]! })), run.opts.signal);
-  chunks.mine.forEach((mine, j) => {
-    throwIfAborted(run.opts.signal);
-    run.kernels.countChunks(stats[j]!, taps[j]!.scales, mine);
-  });
-  if (theirs) (await theirs).forEach((counts, j) => addCounts(stats[j]!.histogram!, counts));
-}
 
 /** A carried tensor as a stage input: its type, its rank, symbolic dims but the last (batches may differ in size). */
 function carriedValueInfo(name: string, tensor: ort.Tensor): ValueInfoProto {

@@ -12,6 +12,9 @@ import { makeFeeds } from '../../../src/core/onnx/model-inputs';
 import type { OnnxModel } from '../../../src/core/onnx/model-file';
 import { findLinearLayers } from '../../../src/core/onnx/linear-layers';
 import { activationTaps } from '../../../src/core/stats/activation-taps';
+import type { CalibrationStage } from '../../../src/core/stats/stage-plan';
+import { stagesFitMemory } from '../../../src/core/stats/staged-pass';
+import type { StatsRun } from '../../../src/core/stats/stats-run';
 import { collectChannelStats, type ActivationStats } from '../../../src/core/stats/collect-stats';
 import { fixtureModel, randomWindows } from './calibration-fixture';
 
@@ -189,4 +192,15 @@ test('auto stages; it spills when the graph cannot be staged, and re-runs when t
   assert.equal((await collectChannelStats(model, windows, { stageBytes: 1, taps: reversed })).histogram, 'spill');
   assert.equal((await collectChannelStats(model, windows, { tempDir: missing, stageBytes: 1, taps: reversed })).histogram, 'rerun');
   await assert.rejects(collectChannelStats(model, windows, { histogram: 'staged', stageBytes: 1, taps: reversed }), /minimal\.onnx: the graph cannot be calibrated in stages/);
+});
+
+test('stages must fit in WebAssembly memory: 3.5 GiB for this thread\'s stage, or two stages in the worker\'s', () => {
+  // LLaMA-7B-like taps over 64 × 2048 tokens: 4096 channels are 2.1 GB a stage, 11008 channels 5.8 GB.
+  const run = (channels: number, countThreads?: 1 | 2) =>
+    ({ windows: { samples: 64, seqlen: 2048 }, opts: { batch: 1, countThreads }, taps: [{ channels }] }) as unknown as StatsRun;
+  const stage = [{ taps: [0], nodes: [], carriedIn: [], carriedOut: [] }] as unknown as CalibrationStage[];
+  assert.equal(stagesFitMemory(run(4096), stage), true, 'counted on this thread alone');
+  assert.equal(stagesFitMemory(run(4096, 2), stage), false, 'the worker would hold 4.3 GB');
+  assert.equal(stagesFitMemory(run(1024, 2), stage), true);
+  assert.equal(stagesFitMemory(run(11008), stage), false);
 });
