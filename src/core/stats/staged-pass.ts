@@ -41,21 +41,21 @@ export async function stagedPasses(run: StatsRun, stages: CalibrationStage[]): P
   const carried: Carried = { carried: new Map(), carriedTypes: new Map() };
   const total = run.windows.samples * stages.length;
   const helper = HistogramHelper.start(countThreads(run, stages) === 2, run.opts.signal);
-  const half = Math.max(...stageValues(run, stages));
+  const region = Math.max(...stageValues(run, stages)); // floats of each half of the worker's memory
   const counting: (Promise<void> | undefined)[] = [undefined, undefined];
   try {
-    if (helper.hasWorker) helper.store(2 * half); // grown once, before the worker counts anything
+    if (helper.hasWorker) helper.store(2 * region); // grown once, before the worker counts anything
     for (const [s, stage] of stages.entries()) {
       const detail = stages.length > 1 ? { detail: `part ${s + 1}/${stages.length}` } : {};
       const progress = (done: number) => run.opts.onProgress?.({ stage: 'calibrating', done: s * run.windows.samples + done, total, ...detail });
       await counting[s % 2]; // the worker is done with the half this stage fills
-      const store = helper.hasWorker ? { helper, from: (s % 2) * half, to: (s % 2 + 1) * half } : undefined;
+      const store = helper.hasWorker ? { helper, from: (s % 2) * region, to: (s % 2 + 1) * region } : undefined;
       const chunks = await runStage(run, stage, carried, progress, store);
       for (const name of stage.carriedIn) if (!stages.slice(s + 1).some((later) => later.carriedIn.includes(name))) carried.carried.delete(name);
       const stats = stage.taps.map((t) => run.all[t]!);
       if (store) {
         const taps = stats.map((x, j): StageTap => ({ channels: x.min.length, bins: x.bins, chunks: chunks[j]! }));
-        const done = helper.stageStats(2 * half, taps).then((got) => got.forEach((g, j) => Object.assign(stats[j]!, g)));
+        const done = helper.stageStats(2 * region, taps).then((got) => got.forEach((g, j) => Object.assign(stats[j]!, g)));
         done.catch(() => undefined); // awaited two stages on, or at the end
         counting[s % 2] = done;
         continue;
