@@ -6,7 +6,7 @@ import { startWorkerThread } from '../worker-thread';
 import { readFloatsAt } from './activation-spill';
 import { createChannelStats, type ChannelStats } from './channel-stats';
 import { binScales, startHistogram } from './histogram';
-import type { KernelChunk, StatsKernels } from './stats-kernels';
+import { kernelsEnd, StatsKernels, type KernelChunk } from './stats-kernels';
 
 /** One tap's histogram pass: its extremes and bin scales, and its chunks (one per batch of windows) in the source. */
 export interface TapCount {
@@ -74,7 +74,7 @@ export function countTaps(source: ChunkSource, taps: TapCount[], kernels: StatsK
 }
 
 /** What the main thread asks of the worker (histogram-worker.ts). */
-export type WorkerRequest = { source: ChunkSource; taps: TapCount[] } | { storeFloats: number; taps: StageTap[] };
+export type WorkerRequest = { source: ChunkSource; taps: TapCount[] } | StageJob;
 
 /** One tap of a stage for the worker: its channels and where its activations are in the worker's memory, window after window. */
 export interface StageTap {
@@ -83,22 +83,41 @@ export interface StageTap {
   chunks: KernelChunk[];
 }
 
-/** What the worker computes of a stage tap: everything a ChannelStats holds but the counts of tokens and sequences. */
-export type StageTapStats = Pick<ChannelStats, 'min' | 'max' | 'sumSquares' | 'histogram'>;
+/** What is computed of a stage tap (`tap`: its index in the job): everything a ChannelStats holds but the counts of tokens and sequences. */
+export type StageTapStats = Pick<ChannelStats, 'min' | 'max' | 'sumSquares' | 'histogram'> & { tap: number };
 
 /**
- * The worker's side of the staged pass: min, max and Σx² of each tap (its chunks in order, as the
- * main thread would sweep them), then its histogram, from the activations in the kernels' memory.
+ * A stage's statistics to take from the worker's memory (whose first `storeFloats` floats hold the
+ * activations). Either thread takes the next tap not yet taken (`claims[0]`, atomically), so the
+ * main thread can help instead of waiting.
  */
-export function stageStats(storeFloats: number, taps: StageTap[], kernels: StatsKernels): StageTapStats[] {
-  kernels.input(storeFloats, Math.max(...taps.map((t) => t.channels)), taps[0]?.bins ?? 1); // the kernels' vectors go after the store
-  return taps.map((tap) => {
+export interface StageJob {
+  storeFloats: number;
+  taps: StageTap[];
+  claims: Int32Array;
+}
+
+/** A job's claim counter, shared between the threads. */
+export function newClaims(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4));
+}
+
+/**
+ * Min, max and Σx² of each tap this thread claims (its chunks in order, as a single thread would
+ * sweep them), then its histogram, from the activations in the kernels' memory.
+ */
+export function stageStats(job: StageJob, kernels: StatsKernels): StageTapStats[] {
+  kernels.input(job.storeFloats, Math.max(...job.taps.map((t) => t.channels)), job.taps[0]?.bins ?? 1); // the kernels' vectors go after the store
+  const done: StageTapStats[] = [];
+  for (let i = Atomics.add(job.claims, 0, 1); i < job.taps.length; i = Atomics.add(job.claims, 0, 1)) {
+    const tap = job.taps[i]!;
     const stats = createChannelStats(tap.channels, tap.bins);
     for (const { offset, length } of tap.chunks) kernels.reduce(stats, length, offset);
     startHistogram(stats);
     kernels.countChunks(stats, binScales(stats), tap.chunks);
-    return { min: stats.min, max: stats.max, sumSquares: stats.sumSquares, histogram: stats.histogram };
-  });
+    done.push({ tap: i, min: stats.min, max: stats.max, sumSquares: stats.sumSquares, histogram: stats.histogram });
+  }
+  return done;
 }
 
 /**
@@ -149,12 +168,16 @@ export class HistogramHelper {
     return new Float32Array(this.memory!.buffer, 0, floats);
   }
 
-  /**
-   * Has the worker take the statistics of a stage's taps from the store (`stageStats`; the store's
-   * first `storeFloats` floats are its data) after the requests before it.
-   */
-  stageStats(storeFloats: number, taps: StageTap[]): Promise<StageTapStats[]> {
-    return this.request<StageTapStats[]>({ storeFloats, taps });
+  /** Has the worker take the statistics of the job's taps it claims (`stageStats`) after the requests before it. */
+  stageStats(job: StageJob): Promise<StageTapStats[]> {
+    return this.request<StageTapStats[]>(job);
+  }
+
+  /** Kernels for this thread over the worker's memory, their vectors above the worker's (for `stageStats` on a job the worker shares). */
+  helperKernels(storeFloats: number, channels: number, bins: number): StatsKernels {
+    const from = kernelsEnd(storeFloats, channels, bins);
+    ensureMemory(this.memory!, kernelsEnd(from / 4, channels, bins)); // grown here, before the worker reads beyond the store
+    return new StatsKernels(this.memory!, from);
   }
 
   /**

@@ -21,8 +21,8 @@ const kernels = new StatsKernels((workerData as { memory?: WebAssembly.Memory } 
 
 parentPort!.on('message', (request: WorkerRequest) => {
   try {
-    if ('storeFloats' in request) {
-      const result = stageStats(request.storeFloats, request.taps, kernels);
+    if ('claims' in request) {
+      const result = stageStats(request, kernels);
       parentPort!.postMessage({ result }, result.flatMap((s) => [s.min, s.max, s.sumSquares, s.histogram!].map((a) => a.buffer as ArrayBuffer)));
     } else {
       const result = countTaps(request.source, request.taps, kernels);

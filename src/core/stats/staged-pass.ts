@@ -7,9 +7,10 @@ import { dataTypeOfOrtType } from '../onnx/dtype';
 import { makeFeeds } from '../onnx/model-inputs';
 import { valueInfo } from '../onnx/proto-build';
 import { binScales, startHistogram } from './histogram';
-import { HistogramHelper, type StageTap } from './histogram-share';
+import type { ChannelStats } from './channel-stats';
+import { HistogramHelper, newClaims, stageStats, type StageJob, type StageTapStats } from './histogram-share';
 import { stageModel, type CalibrationStage } from './stage-plan';
-import type { KernelChunk } from './stats-kernels';
+import type { KernelChunk, StatsKernels } from './stats-kernels';
 import { kernelCopy, tapData, type StatsRun } from './stats-run';
 
 /** Default memory for one stage's activations: one GPT-2-small block over 16 × 512 tokens is 176 MB. */
@@ -42,22 +43,22 @@ export async function stagedPasses(run: StatsRun, stages: CalibrationStage[]): P
   const total = run.windows.samples * stages.length;
   const helper = HistogramHelper.start(countThreads(run, stages) === 2, run.opts.signal);
   const region = Math.max(...stageValues(run, stages)); // floats of each half of the worker's memory
-  const counting: (Promise<void> | undefined)[] = [undefined, undefined];
+  const widest = Math.max(...run.taps.map((t) => t.channels));
+  const jobs: (SharedJob | undefined)[] = [undefined, undefined];
   try {
-    if (helper.hasWorker) helper.store(2 * region); // grown once, before the worker counts anything
+    // Grown once, before the worker counts anything: the store, the worker's vectors, then this thread's.
+    const mine = helper.hasWorker ? (helper.store(2 * region), helper.helperKernels(2 * region, widest, run.opts.bins)) : undefined;
     for (const [s, stage] of stages.entries()) {
       const detail = stages.length > 1 ? { detail: `part ${s + 1}/${stages.length}` } : {};
       const progress = (done: number) => run.opts.onProgress?.({ stage: 'calibrating', done: s * run.windows.samples + done, total, ...detail });
-      await counting[s % 2]; // the worker is done with the half this stage fills
+      await finish(jobs[s % 2], mine); // the half this stage fills is free once its last job is done
       const store = helper.hasWorker ? { helper, from: (s % 2) * region, to: (s % 2 + 1) * region } : undefined;
       const chunks = await runStage(run, stage, carried, progress, store);
       for (const name of stage.carriedIn) if (!stages.slice(s + 1).some((later) => later.carriedIn.includes(name))) carried.carried.delete(name);
       const stats = stage.taps.map((t) => run.all[t]!);
       if (store) {
-        const taps = stats.map((x, j): StageTap => ({ channels: x.min.length, bins: x.bins, chunks: chunks[j]! }));
-        const done = helper.stageStats(2 * region, taps).then((got) => got.forEach((g, j) => Object.assign(stats[j]!, g)));
-        done.catch(() => undefined); // awaited two stages on, or at the end
-        counting[s % 2] = done;
+        const job: StageJob = { storeFloats: 2 * region, taps: stats.map((x, j) => ({ channels: x.min.length, bins: x.bins, chunks: chunks[j]! })), claims: newClaims() };
+        jobs[s % 2] = { job, stats, theirs: helper.stageStats(job) };
         continue;
       }
       for (const [j, x] of stats.entries()) {
@@ -66,10 +67,30 @@ export async function stagedPasses(run: StatsRun, stages: CalibrationStage[]): P
         run.kernels.countChunks(x, binScales(x), chunks[j]!);
       }
     }
-    await Promise.all(counting);
+    const last = stages.length - 1;
+    await finish(jobs[(last + 1) % 2], mine);
+    await finish(jobs[last % 2], mine);
   } finally {
     helper.stop();
   }
+}
+
+/** A stage's statistics job shared with the worker: the stats it fills, and the worker's part. */
+interface SharedJob {
+  job: StageJob;
+  stats: ChannelStats[];
+  theirs: Promise<StageTapStats[]>;
+}
+
+/**
+ * Completes a job: this thread takes the taps the worker has not taken yet (with `kernels` over the
+ * worker's memory), then the worker's results arrive; both fill the stage's statistics.
+ */
+async function finish(shared: SharedJob | undefined, kernels: StatsKernels | undefined): Promise<void> {
+  if (!shared) return;
+  const fill = ({ tap, ...got }: StageTapStats) => Object.assign(shared.stats[tap]!, got);
+  stageStats(shared.job, kernels!).forEach(fill);
+  (await shared.theirs).forEach(fill);
 }
 
 /**

@@ -178,11 +178,11 @@ interface Layout {
   end: number;
 }
 
-function layout(dataFloats: number, channels: number, cells: number): Layout {
+function layout(dataFloats: number, channels: number, cells: number, scratchFrom = 0): Layout {
   const align = (n: number) => Math.ceil(n / 16) * 16;
   const padded = channels + 4;
   const data = 0;
-  const mins = align(data + 4 * dataFloats + 16);
+  const mins = align(Math.max(data + 4 * dataFloats + 16, scratchFrom));
   const maxs = align(mins + 4 * padded);
   const sums = align(maxs + 4 * padded);
   const lo = align(sums + 8 * padded);
@@ -192,6 +192,11 @@ function layout(dataFloats: number, channels: number, cells: number): Layout {
   const lanes = scratch + 16;
   const histogram = lanes + 16;
   return { data, mins, maxs, sums, lo, scale, bases, scratch, lanes, histogram, end: histogram + 4 * cells };
+}
+
+/** Where the vectors and histogram of kernels over `dataFloats` activations of up to `channels` channels end, in bytes. */
+export function kernelsEnd(dataFloats: number, channels: number, bins: number): number {
+  return layout(dataFloats, channels, channels * bins).end;
 }
 
 /**
@@ -209,7 +214,11 @@ export class StatsKernels {
    * Kernels over their own memory, or over `memory` (a shared memory of SHARED_MEMORY_PAGES at most
    * that another thread fills: the staged pass hands a worker its activations that way).
    */
-  constructor(private readonly memory = new WebAssembly.Memory({ initial: 1 })) {
+  constructor(
+    private readonly memory = new WebAssembly.Memory({ initial: 1 }),
+    /** Byte offset from which these kernels keep their vectors and histogram (another thread's kernels may use what is below). */
+    private readonly scratchFrom = 0,
+  ) {
     const shared = memory.buffer instanceof SharedArrayBuffer;
     const { exports } = new WebAssembly.Instance(compiledModule('stats', () => KERNELS, shared), { env: { memory } });
     const [reduceWide, reduce4, countWide, count4] = KERNELS.map((f) => exports[f.name]) as [Reduce, Reduce, Count, Count];
@@ -307,7 +316,7 @@ export class StatsKernels {
     const c = this.capacity;
     if (floats <= c.floats && channels <= c.channels && channels * bins <= c.cells) return;
     this.capacity = { floats: Math.max(floats, c.floats), channels: Math.max(channels, c.channels), cells: Math.max(channels * bins, c.cells) };
-    this.at = layout(this.capacity.floats, this.capacity.channels, this.capacity.cells);
+    this.at = layout(this.capacity.floats, this.capacity.channels, this.capacity.cells, this.scratchFrom);
     ensureMemory(this.memory, this.at.end);
   }
 }

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ChannelStats, createChannelStats } from '../../../src/core/stats/channel-stats';
 import { binScales, startHistogram } from '../../../src/core/stats/histogram';
-import { StatsKernels } from '../../../src/core/stats/stats-kernels';
-import { SHARED_MEMORY_PAGES } from '../../../src/core/wasm-assembler';
+import { newClaims, stageStats } from '../../../src/core/stats/histogram-share';
+import { kernelsEnd, StatsKernels } from '../../../src/core/stats/stats-kernels';
+import { ensureMemory, SHARED_MEMORY_PAGES } from '../../../src/core/wasm-assembler';
 
 /** Seeded uniform numbers in [0, 1). */
 function uniform(seed: number): () => number {
@@ -135,4 +136,29 @@ test('countChunks counts several stretches of the input area in one sweep, on it
     kernels.countChunks(stats, binScales(stats), chunks);
     assert.deepEqual([stats.min, stats.max, stats.histogram], [want.min, want.max, want.histogram]);
   }
+});
+
+test('stageStats takes only the taps not yet claimed, with kernels whose scratch sits above another thread\'s', () => {
+  const bins = 8;
+  const shapes = [5, 12, 7];
+  const windows = shapes.map((K, i) => [activations(6, K, 10 + i), activations(4, K, 20 + i)]);
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: SHARED_MEMORY_PAGES, shared: true });
+  let at = 0;
+  const taps = windows.map((ws, i) => ({
+    channels: shapes[i]!,
+    bins,
+    chunks: ws.map((w) => ({ offset: (at += w.length) - w.length, length: w.length })),
+  }));
+  ensureMemory(memory, 4 * at);
+  windows.flat().forEach((w, i) => new Float32Array(memory.buffer).set(w, taps.flatMap((t) => t.chunks)[i]!.offset));
+  const job = { storeFloats: at, taps, claims: newClaims() };
+  job.claims[0] = 1; // another thread took tap 0
+  const kernels = new StatsKernels(memory, kernelsEnd(at, 12, bins));
+  const got = stageStats(job, kernels);
+  assert.deepEqual(got.map((g) => g.tap), [1, 2]);
+  for (const g of got) {
+    const want = reference(windows[g.tap]!, shapes[g.tap]!, bins);
+    assert.deepEqual([g.min, g.max, g.sumSquares, g.histogram], [want.min, want.max, want.sumSquares, want.histogram]);
+  }
+  assert.deepEqual(stageStats(job, kernels), [], 'every tap is taken');
 });
