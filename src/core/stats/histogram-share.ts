@@ -121,9 +121,9 @@ export function stageStats(job: StageJob, kernels: StatsKernels): StageTapStats[
 }
 
 /**
- * Counts histograms on this thread and one worker thread (histogram-worker.ts) at once, each
- * taking half of every tap's chunks: the counts run while onnxruntime is idle, so the second core
- * is free. One worker serves every `share` of a run; `stop` ends it.
+ * One worker thread (histogram-worker.ts) for a statistics run: it counts the spill pass's second
+ * half of the windows (`split`, `count`), or takes whole stages of the staged pass from its shared
+ * memory (`store`, `stageStats`). It answers requests in order; `stop` ends it.
  */
 export class HistogramHelper {
   /** The requests the worker has not answered yet, oldest first (it answers in order). */

@@ -47,12 +47,13 @@ export async function stagedPasses(run: StatsRun, stages: CalibrationStage[]): P
   const jobs: (SharedJob | undefined)[] = [undefined, undefined];
   try {
     // Grown once, before the worker counts anything: the store, the worker's vectors, then this thread's.
-    const mine = helper.hasWorker ? (helper.store(2 * region), helper.helperKernels(2 * region, widest, run.opts.bins)) : undefined;
+    const memory = helper.hasWorker ? helper.store(2 * region) : undefined;
+    const mine = memory && helper.helperKernels(2 * region, widest, run.opts.bins);
     for (const [s, stage] of stages.entries()) {
       const detail = stages.length > 1 ? { detail: `part ${s + 1}/${stages.length}` } : {};
       const progress = (done: number) => run.opts.onProgress?.({ stage: 'calibrating', done: s * run.windows.samples + done, total, ...detail });
       await finish(jobs[s % 2], mine); // the half this stage fills is free once its last job is done
-      const store = helper.hasWorker ? { helper, from: (s % 2) * region, to: (s % 2 + 1) * region } : undefined;
+      const store = memory && { memory, from: (s % 2) * region, to: (s % 2 + 1) * region };
       const chunks = await runStage(run, stage, carried, progress, store);
       for (const name of stage.carriedIn) if (!stages.slice(s + 1).some((later) => later.carriedIn.includes(name))) carried.carried.delete(name);
       const stats = stage.taps.map((t) => run.all[t]!);
@@ -120,9 +121,9 @@ interface Carried {
   carriedTypes: Map<string, ValueInfoProto>;
 }
 
-/** Where a stage's activations go with a worker: floats [from, to) of its memory. */
+/** Where a stage's activations go with a worker: floats [from, to) of `memory`, a view of its memory. */
 interface WorkerStore {
-  helper: HistogramHelper;
+  memory: Float32Array;
   from: number;
   to: number;
 }
@@ -159,7 +160,7 @@ async function runStage(run: StatsRun, stage: CalibrationStage, { carried, carri
         if (!store) [run.kernels.reduce(run.all[t]!, length, at), chunks[j]!.push({ offset: at, length })];
         else {
           if (stored + length > store.to) throw new Error(`activation "${run.taps[t]!.tensor}" is larger than planned (${length} values per batch)`);
-          store.helper.store(store.to).set(run.kernels.input(length, run.taps[t]!.channels, run.opts.bins, at), stored);
+          store.memory.set(run.kernels.input(length, run.taps[t]!.channels, run.opts.bins, at), stored);
           chunks[j]!.push({ offset: stored, length });
           stored += length;
         }

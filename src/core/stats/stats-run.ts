@@ -31,8 +31,10 @@ export interface StatsRunOptions extends JobOptions, SessionOptions {
   /** Most activation bytes one stage of the staged pass holds (default 256 MiB; at least one tap). */
   stageBytes?: number;
   /**
-   * Threads that count a staged pass's histograms: 2 = this one and a worker (default when a stage
-   * holds 4 Mi values or more), 1 = this thread only (default below that: starting a worker costs more).
+   * Threads that take a staged pass's statistics: 2 = a worker, which sweeps and counts each stage
+   * while this thread runs the next, this thread helping with what is left (default when a stage
+   * holds 4 Mi values or more and the worker's memory holds two stages); 1 = this thread only
+   * (default otherwise: starting a worker costs more than small stages take).
    */
   countThreads?: 1 | 2;
 }
