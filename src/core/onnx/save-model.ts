@@ -20,7 +20,7 @@ import { constantValue, storedTensors } from './graph-index';
 import { graphTensors } from './graph-tensors';
 import type { OnnxModel } from './model-file';
 import { copyWithout, writeModelFile } from './model-writer';
-import { encodeTensorData, readExternalBytes, readTensorFloat32, tensorByteLength, tensorDims, tensorNumel } from './tensor-data';
+import { encodeTensorData, readExternalBytes, tensorDataBytes, readTensorFloat32, tensorByteLength, tensorDims, tensorNumel } from './tensor-data';
 
 export interface SaveOptions extends JobOptions {
   /** Initializer (or Constant output) name → new values, written in the tensor's own dtype. */
@@ -135,14 +135,14 @@ async function placeTensor(ctx: WriteContext, t: TensorProto, mayGoExternal: boo
 /** Writes the tensor's bytes to the data file; returns their offset. */
 async function writeExternal(ctx: WriteContext, t: TensorProto, values: Float32Array | undefined): Promise<number> {
   const writer = ctx.writer!;
-  if (values) return writer.append(encodeTensorData(values, t.dataType));
+  if (values) return writer.append(tensorDataBytes(values, t.dataType));
   if (isExternal(t)) {
     const model = sourceModel(ctx.source);
     const ref = externalRef(t, model.path);
     return writer.copyFrom(resolveLocation(model.dir, ref.location, model.path), ref.offset, ref.length ?? tensorByteLength(t)!);
   }
   if (t.rawData.length > 0) return writer.append(t.rawData);
-  return writer.append(encodeTensorData(await readTensorFloat32(sourceModel(ctx.source), t), t.dataType));
+  return writer.append(tensorDataBytes(await readTensorFloat32(sourceModel(ctx.source), t), t.dataType));
 }
 
 const DATA_FIELDS = ['rawData', 'floatData', 'int32Data', 'int64Data', 'doubleData', 'uint64Data', 'stringData', 'externalData', 'dataLocation'];
