@@ -76,6 +76,12 @@ export function countTaps(source: ChunkSource, taps: TapCount[], kernels: StatsK
 /** What the main thread asks of the worker (histogram-worker.ts). */
 export type WorkerRequest = { source: ChunkSource; taps: TapCount[] } | StageJob;
 
+/** Activations handed to the worker (transferred, not copied): it puts them at float `at` of its memory. Not answered. */
+export interface WorkerWindow {
+  window: Float32Array;
+  at: number;
+}
+
 /** One tap of a stage for the worker: its channels and where its activations are in the worker's memory, window after window. */
 export interface StageTap {
   channels: number;
@@ -97,10 +103,13 @@ export interface StageJob {
   claims: Int32Array;
 }
 
-/** A job's claim counter, shared between the threads. */
+/** A job's claim counter (`[0]`) and ready flag (`[1]`, set once the job's activations are in place), shared between the threads. */
 export function newClaims(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(4));
+  return new Int32Array(new SharedArrayBuffer(8));
 }
+
+/** Index of the ready flag in a job's claims: the worker sets it to 1 when it starts the job. */
+export const READY = 1;
 
 /**
  * Min, max and Σx² of each tap this thread claims (its chunks in order, as a single thread would
@@ -123,7 +132,7 @@ export function stageStats(job: StageJob, kernels: StatsKernels): StageTapStats[
 /**
  * One worker thread (histogram-worker.ts) for a statistics run: it counts the spill pass's second
  * half of the windows (`split`, `count`), or takes whole stages of the staged pass from its shared
- * memory (`store`, `stageStats`). It answers requests in order; `stop` ends it.
+ * memory (`reserveStore`, `place`, `stageStats`). It answers requests in order; `stop` ends it.
  */
 export class HistogramHelper {
   /** The requests the worker has not answered yet, oldest first (it answers in order). */
@@ -159,18 +168,23 @@ export class HistogramHelper {
     return this.worker !== undefined;
   }
 
-  /**
-   * The first `floats` floats of the worker's kernels' memory, to fill with a stage's activations
-   * for `stageStats` (only where the worker is not reading: stages alternate halves).
-   */
-  store(floats: number): Float32Array {
+  /** Grows the worker's kernels' memory to hold `floats` floats of activations (`place`) before anything else. */
+  reserveStore(floats: number): void {
     ensureMemory(this.memory!, 4 * floats);
-    return new Float32Array(this.memory!.buffer, 0, floats);
   }
 
   /** Has the worker take the statistics of the job's taps it claims (`stageStats`) after the requests before it. */
   stageStats(job: StageJob): Promise<StageTapStats[]> {
     return this.request<StageTapStats[]>(job);
+  }
+
+  /**
+   * Hands `window` to the worker (its buffer is transferred: this thread can no longer read it),
+   * which copies it to float `at` of its memory before it takes the requests after it (only where
+   * it is not reading: stages alternate halves). The buffer must hold exactly the window's values.
+   */
+  place(window: Float32Array, at: number): void {
+    this.worker!.postMessage({ window, at } satisfies WorkerWindow, [window.buffer as ArrayBuffer]);
   }
 
   /** Kernels for this thread over the worker's memory, their vectors above the worker's (for `stageStats` on a job the worker shares). */

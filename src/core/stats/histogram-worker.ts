@@ -5,7 +5,7 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { countTaps, stageStats, type WorkerRequest } from './histogram-share';
+import { countTaps, READY, stageStats, type WorkerRequest, type WorkerWindow } from './histogram-share';
 import { StatsKernels } from './stats-kernels';
 
 // The staged pass counts one stage while onnxruntime runs the next: at the lowest priority this
@@ -17,11 +17,19 @@ try {
   // not Linux: normal priority
 }
 
-const kernels = new StatsKernels((workerData as { memory?: WebAssembly.Memory } | null)?.memory);
+const memory = (workerData as { memory?: WebAssembly.Memory } | null)?.memory;
+const kernels = new StatsKernels(memory);
 
-parentPort!.on('message', (request: WorkerRequest) => {
+parentPort!.on('message', (request: WorkerRequest | WorkerWindow) => {
+  if ('window' in request) {
+    new Float32Array(memory!.buffer).set(request.window, request.at);
+    return;
+  }
   try {
     if ('claims' in request) {
+      // every window placed before this job is in memory: the main thread may help from now on
+      Atomics.store(request.claims, READY, 1);
+      Atomics.notify(request.claims, READY);
       const result = stageStats(request, kernels);
       parentPort!.postMessage({ result }, result.flatMap((s) => [s.min, s.max, s.sumSquares, s.histogram!].map((a) => a.buffer as ArrayBuffer)));
     } else {

@@ -8,7 +8,7 @@ import { makeFeeds } from '../onnx/model-inputs';
 import { valueInfo } from '../onnx/proto-build';
 import { binScales, startHistogram } from './histogram';
 import type { ChannelStats } from './channel-stats';
-import { HistogramHelper, newClaims, stageStats, type StageJob, type StageTapStats } from './histogram-share';
+import { HistogramHelper, newClaims, READY, stageStats, type StageJob, type StageTapStats } from './histogram-share';
 import { stageModel, type CalibrationStage } from './stage-plan';
 import type { KernelChunk, StatsKernels } from './stats-kernels';
 import { kernelCopy, tapData, type StatsRun } from './stats-run';
@@ -34,9 +34,10 @@ type TapShapes = Map<number, number[][]>;
  * min/max are exact and their histograms can be counted from memory. Then stage 2 runs on the
  * tensors stage 1 carried out, and so on. One forward's work in all, no spill file; one stage's
  * session is open at a time. With a worker (`countThreads` 2), the activations go to the worker's
- * memory, stages alternating between its two halves, and the worker sweeps and counts stage s at
- * the lowest priority while onnxruntime runs stage s + 1, on what onnxruntime leaves of the cores;
- * alone, this thread sweeps each window after its run and counts each stage after its last.
+ * memory (their buffers transferred, the worker copies them), stages alternating between its two
+ * halves, and the worker sweeps and counts stage s at the lowest priority while onnxruntime runs
+ * stage s + 1, on what onnxruntime leaves of the cores; alone, this thread sweeps each window after
+ * its run and counts each stage after its last.
  */
 export async function stagedPasses(run: StatsRun, stages: CalibrationStage[]): Promise<void> {
   const carried: Carried = { carried: new Map(), carriedTypes: new Map() };
@@ -47,13 +48,13 @@ export async function stagedPasses(run: StatsRun, stages: CalibrationStage[]): P
   const jobs: (SharedJob | undefined)[] = [undefined, undefined];
   try {
     // Grown once, before the worker counts anything: the store, the worker's vectors, then this thread's.
-    const memory = helper.hasWorker ? helper.store(2 * region) : undefined;
-    const mine = memory && helper.helperKernels(2 * region, widest, run.opts.bins);
+    if (helper.hasWorker) helper.reserveStore(2 * region);
+    const mine = helper.hasWorker ? helper.helperKernels(2 * region, widest, run.opts.bins) : undefined;
     for (const [s, stage] of stages.entries()) {
       const detail = stages.length > 1 ? { detail: `part ${s + 1}/${stages.length}` } : {};
       const progress = (done: number) => run.opts.onProgress?.({ stage: 'calibrating', done: s * run.windows.samples + done, total, ...detail });
       await finish(jobs[s % 2], mine); // the half this stage fills is free once its last job is done
-      const store = memory && { memory, from: (s % 2) * region, to: (s % 2 + 1) * region };
+      const store = helper.hasWorker ? { helper, from: (s % 2) * region, to: (s % 2 + 1) * region } : undefined;
       const chunks = await runStage(run, stage, carried, progress, store);
       for (const name of stage.carriedIn) if (!stages.slice(s + 1).some((later) => later.carriedIn.includes(name))) carried.carried.delete(name);
       const stats = stage.taps.map((t) => run.all[t]!);
@@ -90,6 +91,8 @@ interface SharedJob {
 async function finish(shared: SharedJob | undefined, kernels: StatsKernels | undefined): Promise<void> {
   if (!shared) return;
   const fill = ({ tap, ...got }: StageTapStats) => Object.assign(shared.stats[tap]!, got);
+  const ready = Atomics.waitAsync(shared.job.claims, READY, 0); // the worker puts the job's activations in place first
+  if (ready.async) await Promise.race([ready.value, shared.theirs]);
   stageStats(shared.job, kernels!).forEach(fill);
   (await shared.theirs).forEach(fill);
 }
@@ -121,20 +124,21 @@ interface Carried {
   carriedTypes: Map<string, ValueInfoProto>;
 }
 
-/** Where a stage's activations go with a worker: floats [from, to) of `memory`, a view of its memory. */
+/** Where a stage's activations go with a worker: floats [from, to) of its memory. */
 interface WorkerStore {
-  memory: Float32Array;
+  helper: HistogramHelper;
   from: number;
   to: number;
 }
 
 /**
- * Runs every window through one stage: its taps' activations go to the kernels' input area (tap
- * after tap); with a worker they are then copied to its store and their place here is reused;
- * alone, they are reduced (min, max, Σx²) there and stay, window after window. Returns where they
- * are, per tap. The tensors the stage carries out are kept for the later stages. Once a batch
- * size's shapes are known, onnxruntime writes float32 activations straight into the kernels' memory
- * (pre-allocated outputs); the first run of each size, and fp16 activations, are copied in.
+ * Runs every window through one stage. With a worker, each tap's activations (the buffer
+ * onnxruntime-node returns) go to the worker, which puts them in its store. Alone, they go to the
+ * kernels' input area, tap after tap, window after window, and are reduced (min, max, Σx²) there:
+ * once a batch size's shapes are known, onnxruntime writes float32 activations straight into the
+ * kernels' memory (pre-allocated outputs); the first run of each size, and fp16 activations, are
+ * copied in. Returns where they are, per tap. The tensors the stage carries out are kept for the
+ * later stages.
  */
 async function runStage(run: StatsRun, stage: CalibrationStage, { carried, carriedTypes }: Carried, progress: (done: number) => void, store?: WorkerStore): Promise<KernelChunk[][]> {
   const { samples, seqlen } = run.windows;
@@ -151,22 +155,13 @@ async function runStage(run: StatsRun, stage: CalibrationStage, { carried, carri
       const count = Math.min(batch, samples - first);
       const feeds = feedsFor(session, makeFeeds(run.model, windowBatch(run.windows, first, count), count, seqlen));
       for (const name of stage.carriedIn) feeds[name] = carried.get(name)![b]!;
-      const dims = shapes.get(count);
+      const dims = store ? undefined : shapes.get(count);
       const out = await session.run(feeds, dims ? preallocated(run, stage, names, dims, offset) : Object.fromEntries(names.map((n) => [n, null])));
-      if (!dims && stage.taps.every((t) => out[run.raw[t]!]!.type === 'float32')) shapes.set(count, stage.taps.map((t) => [...out[run.raw[t]!]!.dims]));
-      let at = offset;
-      stage.taps.forEach((t, j) => {
-        const length = dims ? product(dims[j]!) : kernelCopy(run, tapData(run, out, t), t, at).length;
-        if (!store) [run.kernels.reduce(run.all[t]!, length, at), chunks[j]!.push({ offset: at, length })];
-        else {
-          if (stored + length > store.to) throw new Error(`activation "${run.taps[t]!.tensor}" is larger than planned (${length} values per batch)`);
-          store.memory.set(run.kernels.input(length, run.taps[t]!.channels, run.opts.bins, at), stored);
-          chunks[j]!.push({ offset: stored, length });
-          stored += length;
-        }
-        at += length;
-      });
-      if (!store) offset = at;
+      if (store) stored = handToWorker(run, stage, out, store, stored, chunks);
+      else {
+        if (!dims && stage.taps.every((t) => out[run.raw[t]!]!.type === 'float32')) shapes.set(count, stage.taps.map((t) => [...out[run.raw[t]!]!.dims]));
+        offset = reduceHere(run, stage, out, dims, offset, chunks);
+      }
       for (const name of stage.carriedOut) {
         if (!carried.has(name)) [carried.set(name, []), carriedTypes.set(name, carriedValueInfo(name, out[name]!))];
         carried.get(name)!.push(out[name]!);
@@ -177,6 +172,38 @@ async function runStage(run: StatsRun, stage: CalibrationStage, { carried, carri
     await session.release();
   }
   return chunks;
+}
+
+/**
+ * Hands one run's tap activations to the worker, to go at float `stored` on of its memory; returns
+ * where the next go. onnxruntime-node returns each output in a buffer of its own, which is
+ * transferred as it is (a copy, when a later stage still reads the tensor).
+ */
+function handToWorker(run: StatsRun, stage: CalibrationStage, out: ort.InferenceSession.OnnxValueMapType, store: WorkerStore, stored: number, chunks: KernelChunk[][]): number {
+  stage.taps.forEach((t, j) => {
+    const data = tapData(run, out, t);
+    const length = data.length; // before the buffer is transferred
+    if (stored + length > store.to) throw new Error(`activation "${run.taps[t]!.tensor}" is larger than planned (${length} values per batch)`);
+    const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && !stage.carriedOut.includes(run.raw[t]!);
+    store.helper.place(whole ? data : data.slice(), stored);
+    chunks[j]!.push({ offset: stored, length });
+    stored += length;
+  });
+  return stored;
+}
+
+/**
+ * Reduces one run's tap activations in the kernels' input area from float `offset` on, where they
+ * stay (written there by onnxruntime when `dims` is known, else copied in); returns where the next go.
+ */
+function reduceHere(run: StatsRun, stage: CalibrationStage, out: ort.InferenceSession.OnnxValueMapType, dims: number[][] | undefined, offset: number, chunks: KernelChunk[][]): number {
+  stage.taps.forEach((t, j) => {
+    const length = dims ? product(dims[j]!) : kernelCopy(run, tapData(run, out, t), t, offset).length;
+    run.kernels.reduce(run.all[t]!, length, offset);
+    chunks[j]!.push({ offset, length });
+    offset += length;
+  });
+  return offset;
 }
 
 /** Fetches for one run: each tap's output as a tensor over the kernels' input area from `offset` on, the rest (null) allocated by onnxruntime. */
