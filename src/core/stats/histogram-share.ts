@@ -113,9 +113,10 @@ export const READY = 1;
 
 /**
  * Min, max and Σx² of each tap this thread claims (its chunks in order, as a single thread would
- * sweep them), then its histogram, from the activations in the kernels' memory.
+ * sweep them), then its histogram, from the activations in the kernels' memory. `betweenTaps` runs
+ * after each (the worker places the windows that arrived meanwhile).
  */
-export function stageStats(job: StageJob, kernels: StatsKernels): StageTapStats[] {
+export function stageStats(job: StageJob, kernels: StatsKernels, betweenTaps?: () => void): StageTapStats[] {
   kernels.input(job.storeFloats, Math.max(...job.taps.map((t) => t.channels)), job.taps[0]?.bins ?? 1); // the kernels' vectors go after the store
   const done: StageTapStats[] = [];
   for (let i = Atomics.add(job.claims, 0, 1); i < job.taps.length; i = Atomics.add(job.claims, 0, 1)) {
@@ -125,6 +126,7 @@ export function stageStats(job: StageJob, kernels: StatsKernels): StageTapStats[
     startHistogram(stats);
     kernels.countChunks(stats, binScales(stats), tap.chunks);
     done.push({ tap: i, min: stats.min, max: stats.max, sumSquares: stats.sumSquares, histogram: stats.histogram });
+    betweenTaps?.();
   }
   return done;
 }

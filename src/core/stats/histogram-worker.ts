@@ -4,7 +4,7 @@
 // activations into it), and sends them back; one request after another until the main thread ends it.
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { countTaps, READY, stageStats, type WorkerRequest, type WorkerWindow } from './histogram-share';
 import { StatsKernels } from './stats-kernels';
 
@@ -19,24 +19,47 @@ try {
 
 const memory = (workerData as { memory?: WebAssembly.Memory } | null)?.memory;
 const kernels = new StatsKernels(memory);
+type Message = WorkerRequest | WorkerWindow;
+/** Requests taken off the port early (by `placeWaiting`), to handle next, in order. */
+const deferred: Message[] = [];
 
-parentPort!.on('message', (request: WorkerRequest | WorkerWindow) => {
-  if ('window' in request) {
-    new Float32Array(memory!.buffer).set(request.window, request.at);
-    return;
-  }
+parentPort!.on('message', (message: Message) => {
+  handle(message);
+  while (deferred.length > 0) handle(deferred.shift()!);
+});
+
+function handle(message: Message): void {
+  if ('window' in message) return place(message);
   try {
-    if ('claims' in request) {
+    if ('claims' in message) {
       // every window placed before this job is in memory: the main thread may help from now on
-      Atomics.store(request.claims, READY, 1);
-      Atomics.notify(request.claims, READY);
-      const result = stageStats(request, kernels);
+      Atomics.store(message.claims, READY, 1);
+      Atomics.notify(message.claims, READY);
+      const result = stageStats(message, kernels, placeWaiting);
       parentPort!.postMessage({ result }, result.flatMap((s) => [s.min, s.max, s.sumSquares, s.histogram!].map((a) => a.buffer as ArrayBuffer)));
     } else {
-      const result = countTaps(request.source, request.taps, kernels);
+      const result = countTaps(message.source, message.taps, kernels);
       parentPort!.postMessage({ result }, result.map((h) => h.buffer as ArrayBuffer));
     }
   } catch (e) {
     parentPort!.postMessage({ error: (e as Error).message });
   }
-});
+}
+
+function place({ window, at }: WorkerWindow): void {
+  new Float32Array(memory!.buffer).set(window, at);
+}
+
+/**
+ * Between the taps of a job: places the windows that arrived meanwhile (the next stage's, in the
+ * other half), so that their buffers do not pile up while the job runs; stops at the first request
+ * and keeps it (and what follows) for after the job.
+ */
+function placeWaiting(): void {
+  if (deferred.length > 0) return;
+  for (let m = receiveMessageOnPort(parentPort!); m; m = receiveMessageOnPort(parentPort!)) {
+    const message = m.message as Message;
+    if (!('window' in message)) return void deferred.push(message);
+    place(message);
+  }
+}
