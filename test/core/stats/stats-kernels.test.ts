@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ChannelStats, createChannelStats } from '../../../src/core/stats/channel-stats';
 import { binScales, startHistogram } from '../../../src/core/stats/histogram';
-import { newClaims, stageStats } from '../../../src/core/stats/histogram-share';
+import { HistogramHelper, newClaims, READY, stageStats } from '../../../src/core/stats/histogram-share';
 import { kernelsEnd, StatsKernels } from '../../../src/core/stats/stats-kernels';
 import { ensureMemory, SHARED_MEMORY_PAGES } from '../../../src/core/wasm-assembler';
 
@@ -161,4 +161,42 @@ test('stageStats takes only the taps not yet claimed, with kernels whose scratch
     assert.deepEqual([g.min, g.max, g.sumSquares, g.histogram], [want.min, want.max, want.sumSquares, want.histogram]);
   }
   assert.deepEqual(stageStats(job, kernels), [], 'every tap is taken');
+});
+
+test('the worker places the windows that arrive during a job between its taps, and takes the job after them next', async () => {
+  const bins = 16;
+  const shapes = [[64, 96, 48], [80, 32]];
+  const windows = shapes.map((stage, s) => stage.map((K, i) => [activations(48, K, 30 + 10 * s + i), activations(40, K, 50 + 10 * s + i)]));
+  const region = Math.max(...windows.map((stage) => stage.flat().reduce((a, w) => a + w.length, 0)));
+  const helper = HistogramHelper.start(true);
+  try {
+    assert.ok(helper.hasWorker);
+    helper.reserveStore(2 * region);
+    // Stage 0 in the first half, stage 1 in the second; all posted at once, so stage 1's windows and
+    // job wait in the queue while the worker sweeps stage 0.
+    const jobs = windows.map((stage, s) => {
+      let at = s * region;
+      const taps = stage.map((ws, i) => ({
+        channels: shapes[s]![i]!,
+        bins,
+        chunks: ws.map((w) => {
+          helper.place(w.slice(), at);
+          return { offset: (at += w.length) - w.length, length: w.length };
+        }),
+      }));
+      const job = { storeFloats: 2 * region, taps, claims: newClaims() };
+      return { job, result: helper.stageStats(job) };
+    });
+    for (const [s, { job, result }] of jobs.entries()) {
+      const got = await result;
+      assert.equal(job.claims[READY], 1);
+      assert.deepEqual(got.map((g) => g.tap), shapes[s]!.map((_, i) => i), 'the worker takes every tap');
+      for (const g of got) {
+        const want = reference(windows[s]![g.tap]!, shapes[s]![g.tap]!, bins);
+        assert.deepEqual([g.min, g.max, g.sumSquares, g.histogram], [want.min, want.max, want.sumSquares, want.histogram]);
+      }
+    }
+  } finally {
+    helper.stop();
+  }
 });
