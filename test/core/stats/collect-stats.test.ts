@@ -159,9 +159,12 @@ test('progress counts windows per stage; cancellation stops and removes the temp
   const n = got.taps.length; // one tap per stage
   const expected = Array.from({ length: n }, (_, s) => [0, 2, 4].map((d) => `calibrating ${4 * s + d}/${4 * n} part ${s + 1}/${n}`)).flat();
   assert.deepEqual(staged, expected);
-  const controller = new AbortController();
-  const stopAtPart2 = (p: { detail?: string }) => p.detail === `part 2/${n}` && controller.abort();
-  await assert.rejects(collectChannelStats(model, windows, { batch: 1, histogram: 'staged', stageBytes: 1, signal: controller.signal, onProgress: stopAtPart2 }), CancelledError);
+  // Part 3 starts after this thread has finished stage 1's job with the worker (two threads).
+  for (const countThreads of [1, 2] as const) {
+    const controller = new AbortController();
+    const stopAtPart3 = (p: { detail?: string }) => p.detail === `part 3/${n}` && controller.abort();
+    await assert.rejects(collectChannelStats(model, windows, { batch: 1, histogram: 'staged', stageBytes: 1, countThreads, signal: controller.signal, onProgress: stopAtPart3 }), CancelledError);
+  }
   for (const stage of ['calibrating', 'histograms']) {
     const tempDir = mkdtempSync(join(tmpdir(), 'merino-cancel-'));
     const controller = new AbortController();
