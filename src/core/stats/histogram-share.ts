@@ -139,6 +139,8 @@ export function stageStats(job: StageJob, kernels: StatsKernels, betweenTaps?: (
 export class HistogramHelper {
   /** The requests the worker has not answered yet, oldest first (it answers in order). */
   private readonly pending: { resolve: (result: never) => void; reject: (e: Error) => void }[] = [];
+  /** Why every request failed (an abort, or the worker's crash); answers that still arrive are dropped. */
+  private failure: Error | undefined;
 
   private constructor(
     private readonly worker: Worker | undefined,
@@ -147,6 +149,7 @@ export class HistogramHelper {
     signal: AbortSignal | undefined,
   ) {
     worker?.on('message', (m: { result: never } | { error: string }) => {
+      if (this.failure) return; // the answer to a request that has already failed
       const request = this.pending.shift()!;
       if ('error' in m) request.reject(new Error(m.error));
       else request.resolve(m.result);
@@ -215,7 +218,8 @@ export class HistogramHelper {
   private request<T>(message: WorkerRequest): Promise<T> {
     const result = new Promise<T>((resolve, reject) => this.pending.push({ resolve: resolve as (result: never) => void, reject }));
     result.catch(() => undefined); // awaited by the caller later; a failure meanwhile must not go unhandled
-    this.worker!.postMessage(message);
+    if (this.failure) this.failAll(this.failure);
+    else this.worker!.postMessage(message);
     return result;
   }
 
@@ -224,6 +228,7 @@ export class HistogramHelper {
   }
 
   private failAll(e: Error): void {
-    for (const request of this.pending.splice(0)) request.reject(e);
+    this.failure ??= e;
+    for (const request of this.pending.splice(0)) request.reject(this.failure);
   }
 }

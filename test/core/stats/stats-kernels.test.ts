@@ -5,6 +5,7 @@ import { binScales, startHistogram } from '../../../src/core/stats/histogram';
 import { HistogramHelper, newClaims, READY, stageStats } from '../../../src/core/stats/histogram-share';
 import { kernelsEnd, StatsKernels } from '../../../src/core/stats/stats-kernels';
 import { ensureMemory, SHARED_MEMORY_PAGES } from '../../../src/core/wasm-assembler';
+import { CancelledError } from '../../../src/core/errors';
 
 /** Seeded uniform numbers in [0, 1). */
 function uniform(seed: number): () => number {
@@ -196,6 +197,27 @@ test('the worker places the windows that arrive during a job between its taps, a
         assert.deepEqual([g.min, g.max, g.sumSquares, g.histogram], [want.min, want.max, want.sumSquares, want.histogram]);
       }
     }
+  } finally {
+    helper.stop();
+  }
+});
+
+test('an abort fails the worker\'s pending job at once; its late answer and later requests are dropped, not thrown', async () => {
+  const K = 256;
+  const ws = [activations(512, K, 71), activations(512, K, 72)];
+  const controller = new AbortController();
+  const helper = HistogramHelper.start(true, controller.signal);
+  try {
+    helper.reserveStore(2 * 512 * K);
+    const taps = [0, 1].map((i) => ({ channels: K, bins: 256, chunks: [{ offset: i * 512 * K, length: 512 * K }] }));
+    ws.forEach((w, i) => helper.place(w.slice(), i * 512 * K));
+    const job = { storeFloats: 2 * 512 * K, taps, claims: newClaims() };
+    const pending = helper.stageStats(job);
+    controller.abort();
+    await assert.rejects(pending, CancelledError);
+    while (Atomics.load(job.claims, 0) <= taps.length) await new Promise((r) => setTimeout(r, 5)); // the worker has finished the job
+    await new Promise((r) => setTimeout(r, 100)); // and its answer has arrived
+    await assert.rejects(helper.stageStats({ ...job, claims: newClaims() }), CancelledError);
   } finally {
     helper.stop();
   }
