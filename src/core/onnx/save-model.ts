@@ -20,7 +20,7 @@ import { constantValue, storedTensors } from './graph-index';
 import { graphTensors } from './graph-tensors';
 import type { OnnxModel } from './model-file';
 import { copyWithout, writeModelFile } from './model-writer';
-import { encodeTensorData, readExternalBytes, tensorDataBytes, readTensorFloat32, tensorByteLength, tensorDims, tensorNumel } from './tensor-data';
+import { readExternalBytes, readTensorFloat32, tensorByteLength, tensorDataBytes, tensorDims, tensorNumel } from './tensor-data';
 
 export interface SaveOptions extends JobOptions {
   /** Initializer (or Constant output) name → new values, written in the tensor's own dtype. */
@@ -127,7 +127,7 @@ async function placeTensor(ctx: WriteContext, t: TensorProto, mayGoExternal: boo
   const size = tensorByteLength(t) ?? 0;
   const external = ctx.writer && mayGoExternal && size >= INLINE_THRESHOLD_BYTES && (values || isExternal(t) || t.rawData.length > 0 || isSupportedWeightDtype(t.dataType));
   if (external) return externalTensor(t, await writeExternal(ctx, t, values), size, ctx.dataName);
-  if (values) return inlineTensor(t, encodeTensorData(values, t.dataType));
+  if (values) return inlineTensor(t, tensorDataBytes(values, t.dataType));
   if (isExternal(t)) return inlineTensor(t, await readExternalBytes(sourceModel(ctx.source), t));
   return t;
 }

@@ -88,8 +88,9 @@ function decodeTyped(t: TensorProto, path: string): Float32Array {
  * values over an ArrayBuffer are viewed as they are (the caller must not change them while the
  * bytes are in use). Copying 340 MB of pruned GPT-2-small weights cost ~0.4 s of the write.
  */
-export function tensorDataBytes(data: Float32Array, dataType: number): Uint8Array {
-  if (dataType === DT.FLOAT && data.buffer instanceof ArrayBuffer) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+export function tensorDataBytes(data: Float32Array, dataType: number): Uint8Array<ArrayBuffer> {
+  const { buffer } = data;
+  if (dataType === DT.FLOAT && buffer instanceof ArrayBuffer) return new Uint8Array(buffer, data.byteOffset, data.byteLength);
   return encodeTensorData(data, dataType);
 }
 

@@ -1,7 +1,8 @@
 // Worker-thread entry (bundled as dist/histogram-worker.js): counts the histograms of the taps the
 // main thread hands over (histogram-share.ts) from the spill file, or the whole statistics of a
-// stage of the staged pass from its kernels' memory (shared with the main thread, which copies the
-// activations into it), and sends them back; one request after another until the main thread ends it.
+// stage of the staged pass from its kernels' memory (shared with the main thread, which transfers
+// the activations' buffers here to be copied in), and sends them back; one request after another
+// until the main thread ends it.
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';

@@ -103,8 +103,7 @@ async function finish(shared: SharedJob | undefined, kernels: StatsKernels | und
  */
 function countThreads(run: StatsRun, stages: CalibrationStage[]): 1 | 2 {
   if (run.opts.countThreads) return run.opts.countThreads;
-  const largest = Math.max(...stageValues(run, stages));
-  return largest >= SHARED_COUNT_VALUES && 8 * largest <= MAX_STORE_BYTES ? 2 : 1;
+  return Math.max(...stageValues(run, stages)) >= SHARED_COUNT_VALUES && holds(run, stages, 2) ? 2 : 1;
 }
 
 function stageValues(run: StatsRun, stages: CalibrationStage[]): number[] {
@@ -112,10 +111,14 @@ function stageValues(run: StatsRun, stages: CalibrationStage[]): number[] {
   return stages.map((s) => s.taps.reduce((a, t) => a + run.taps[t]!.channels * samples * seqlen, 0));
 }
 
-/** Whether the stages fit in the kernels' memory (wasm32): the worker's holds two stages, this thread's alone one. */
-export function stagesFitMemory(run: StatsRun, stages: CalibrationStage[]): boolean {
-  const held = countThreads(run, stages) === 2 ? 2 : 1;
+/** Whether one kernels' memory (wasm32) holds `held` of the largest stage. */
+function holds(run: StatsRun, stages: CalibrationStage[], held: 1 | 2): boolean {
   return 4 * held * Math.max(...stageValues(run, stages)) <= MAX_STORE_BYTES;
+}
+
+/** Whether the stages fit in the kernels' memory: the worker's holds two stages, this thread's alone one. */
+export function stagesFitMemory(run: StatsRun, stages: CalibrationStage[]): boolean {
+  return holds(run, stages, countThreads(run, stages));
 }
 
 /** The tensors stages hand on, per window batch, and their types as stage inputs. */
